@@ -1,0 +1,1 @@
+"""Pay parity: pay reports, pay adjustments and the parity checks derived from them."""

@@ -1,0 +1,1 @@
+"""Honours earned by years of service: honour types and rules, candidates, awards."""

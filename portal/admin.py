@@ -1,0 +1,103 @@
+"""The admin obeys the same scope as every other door: lists, detail pages and the
+choices of foreign keys all go through ``scope_queryset``."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher, User
+from .scope import scope_queryset
+
+admin.site.site_header = _("Teacher workforce portal administration")
+admin.site.site_title = _("Teacher workforce portal")
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return scope_queryset(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            try:
+                field.queryset = scope_queryset(request.user, field.queryset)
+            except LookupError:
+                pass
+        return field
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdmin):
+    list_display = ["code", "name", "level", "parent", "is_mountain_island", "is_key_support"]
+    list_filter = ["level", "is_mountain_island", "is_key_support"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAdmin):
+    list_display = ["code", "name", "county", "school_type", "is_rural", "is_weak", "is_public"]
+    list_filter = ["school_type", "is_rural", "is_weak", "is_public"]
+    search_fields = ["code", "name"]
+    list_select_related = ["county"]
+
+
+class ServicePeriodInline(admin.TabularInline):
+    model = ServicePeriod
+    extra = 0
+    fk_name = "teacher"
+    raw_id_fields = ["school"]
+
+
+class EthicsRecordInline(admin.TabularInline):
+    model = EthicsRecord
+    extra = 0
+
+
+@admin.register(Teacher)
+class TeacherAdmin(ScopedAdmin):
+    list_display = ["name", "id_number_masked", "school", "stage", "staffing", "status"]
+    list_filter = ["stage", "staffing", "is_full_time", "professional_title", "status"]
+    search_fields = ["name"]
+    list_select_related = ["school"]
+    readonly_fields = ["id_number_masked", "gender", "birth_date"]
+    raw_id_fields = ["school"]
+    inlines = [ServicePeriodInline, EthicsRecordInline]
+
+    def has_add_permission(self, request):
+        # Teachers are created through the roster import or the services, which validate and
+        # encrypt the ID number.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    list_display = ["at", "username", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "object_repr"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Scope"), {"fields": ("role", "region", "school", "teacher")}),
+    )
+    list_display = ["username", "role", "region", "school", "is_active"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    raw_id_fields = ["school", "teacher"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    has_view_permission = has_change_permission = has_add_permission = (
+        lambda self, request, obj=None: request.user.is_superuser
+    )

@@ -1,0 +1,47 @@
+import django_filters
+
+from ..forms import IDNumberFormField
+from ..models import Region, School, Teacher
+
+
+class RegionFilter(django_filters.FilterSet):
+    class Meta:
+        model = Region
+        fields = ["code", "level", "parent", "is_mountain_island", "is_key_support"]
+
+
+class SchoolFilter(django_filters.FilterSet):
+    region = django_filters.NumberFilter(method="in_region", label="region (subtree)")
+
+    class Meta:
+        model = School
+        fields = ["code", "county", "school_type", "is_rural", "is_weak", "is_public"]
+
+    def in_region(self, queryset, name, value):
+        region = Region.objects.filter(pk=value).first()
+        return queryset.filter(county__path__startswith=region.path) if region else queryset.none()
+
+
+class TeacherFilter(django_filters.FilterSet):
+    region = django_filters.NumberFilter(method="in_region", label="region (subtree)")
+    county = django_filters.NumberFilter(field_name="school__county")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    id_number = django_filters.Filter(
+        field_class=IDNumberFormField, method="by_id_number", label="ID number (exact)"
+    )
+
+    class Meta:
+        model = Teacher
+        fields = [
+            "school", "stage", "staffing", "is_full_time", "professional_title", "status",
+            "gender",
+        ]
+
+    def in_region(self, queryset, name, value):
+        region = Region.objects.filter(pk=value).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(school__county__path__startswith=region.path)
+
+    def by_id_number(self, queryset, name, value):
+        return queryset.by_id_number(value)

@@ -1,0 +1,102 @@
+"""Read-only API for the shared kernel. Every queryset starts from the scope function;
+an object outside it is a 404."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ..models import Region, School, Teacher
+from ..scope import scope_queryset
+from .authentication import token_expired
+from .filters import RegionFilter, SchoolFilter, TeacherFilter
+from .pagination import LargeListPagination
+from .serializers import (
+    MeSerializer,
+    RegionSerializer,
+    SchoolSerializer,
+    TeacherDetailSerializer,
+    TeacherSerializer,
+)
+
+
+class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """Restricts ``queryset`` to the caller's scope in one place."""
+
+    def get_queryset(self):
+        return scope_queryset(self.request.user, super().get_queryset())
+
+
+class RegionViewSet(ScopedViewSet):
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    ordering_fields = ["code", "name"]
+
+
+class SchoolViewSet(ScopedViewSet):
+    queryset = School.objects.select_related("county")
+    serializer_class = SchoolSerializer
+    filterset_class = SchoolFilter
+    ordering_fields = ["code", "name"]
+
+
+class TeacherViewSet(ScopedViewSet):
+    queryset = Teacher.objects.select_related("school")
+    filterset_class = TeacherFilter
+    pagination_class = LargeListPagination
+    ordering_fields = None
+
+    def get_serializer_class(self):
+        return TeacherDetailSerializer if self.action == "retrieve" else TeacherSerializer
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        return Response(MeSerializer(user).data)
+
+
+class TokenView(APIView):
+    """Exchange a user name and password for a token (POST); revoke it (DELETE)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        auth=[],
+    )
+    def post(self, request):
+        user = authenticate(
+            request,
+            username=request.data.get("username", ""),
+            password=request.data.get("password", ""),
+        )
+        if user is None:
+            return Response(
+                {"detail": _("Wrong user name or password.")}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if not request.user.is_authenticated:
+            return Response(status=status.HTTP_401_UNAUTHORIZED)
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from . import scope
+        from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher
+
+        # How each kernel model reaches a region, a school and a teacher ("" = itself).
+        scope.register(Region, region="", school=None, teacher=None)
+        scope.register(School, region="county", school="", teacher=None)
+        scope.register(Teacher, region="school__county", school="school", teacher="")
+        scope.register(
+            ServicePeriod, region="teacher__school__county", school="teacher__school",
+            teacher="teacher",
+        )
+        scope.register(
+            EthicsRecord, region="teacher__school__county", school="teacher__school",
+            teacher="teacher",
+        )
+        scope.register(AuditEvent, region="region", school=None, teacher=None)

@@ -1,0 +1,291 @@
+"""The shared kernel: regions, schools, teachers with their service history and ethics
+records, users with their roles, and the audit trail."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .choices import (
+    EmploymentStatus,
+    Gender,
+    ProfessionalTitle,
+    RegionLevel,
+    Role,
+    Sanction,
+    SchoolType,
+    ServiceRole,
+    Staffing,
+    Stage,
+)
+
+
+class Region(models.Model):
+    """A node of the administrative tree (province → city → county), keyed by its
+    GB/T 2260 division code. ``path`` lists the ids from the root (``/1/5/23/``) so a
+    whole subtree is one indexed prefix match."""
+
+    code = models.CharField(_("division code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    is_mountain_island = models.BooleanField(_("mountain or island county"), default=False)
+    is_key_support = models.BooleanField(_("key support county"), default=False)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("region_detail", args=[self.pk])
+
+
+class School(models.Model):
+    code = models.CharField(_("school code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="schools",
+        limit_choices_to={"level": RegionLevel.COUNTY},
+    )
+    school_type = models.CharField(_("school type"), max_length=32, choices=SchoolType.choices)
+    is_rural = models.BooleanField(_("rural school"), default=False)
+    is_weak = models.BooleanField(_("weak school"), default=False)
+    is_public = models.BooleanField(_("public school"), default=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{10}$"), name="school_code_ten_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("school_detail", args=[self.pk])
+
+
+class TeacherQuerySet(models.QuerySet):
+    def by_id_number(self, id_number: str):
+        """Look a teacher up by a normalised, validated ID number."""
+        return self.filter(id_number_hash=crypto.lookup_hash(id_number))
+
+
+class Teacher(models.Model):
+    # The ID number is never stored in clear: encrypted for reveal, keyed hash for lookup,
+    # masked copy for display.
+    id_number_encrypted = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="teachers"
+    )
+    subject = models.CharField(_("subject"), max_length=32, blank=True)
+    stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
+    staffing = models.CharField(
+        _("staffing"), max_length=16, choices=Staffing.choices, default=Staffing.ESTABLISHED
+    )
+    is_full_time = models.BooleanField(_("full-time teacher"), default=True)
+    professional_title = models.CharField(
+        _("professional title"),
+        max_length=16,
+        choices=ProfessionalTitle.choices,
+        default=ProfessionalTitle.NONE,
+    )
+    started_teaching = models.DateField(_("started teaching"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=EmploymentStatus.choices,
+        default=EmploymentStatus.SERVING,
+    )
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TeacherQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.id_number_masked})"
+
+    def get_absolute_url(self):
+        return reverse("teacher_detail", args=[self.pk])
+
+    def reveal_id_number(self) -> str:
+        """The ID number in clear. Call only through ``services.teacher_reveal_id_number``
+        (audited) or for the teacher themself."""
+        return crypto.decrypt_text(self.id_number_encrypted)
+
+
+class ServicePeriod(models.Model):
+    """A span of work at one school in one role. Rural, head-teacher and teaching years are
+    derived from these, never typed in."""
+
+    teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("teacher"),
+        on_delete=models.CASCADE,
+        related_name="service_periods",
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=ServiceRole.choices)
+    stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty while ongoing."))
+
+    class Meta:
+        verbose_name = _("service period")
+        verbose_name_plural = _("service periods")
+        ordering = ["teacher_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="service_period_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.get_role_display()} {self.start}–{self.end or ''}"
+
+
+class EthicsRecord(models.Model):
+    """A sanction for an ethics violation. While in force it vetoes selection, title
+    review, promotion and honours (师德一票否决)."""
+
+    teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("teacher"),
+        on_delete=models.CASCADE,
+        related_name="ethics_records",
+    )
+    decided_on = models.DateField(_("decided on"))
+    sanction = models.CharField(_("sanction"), max_length=32, choices=Sanction.choices)
+    in_force_from = models.DateField(_("in force from"))
+    in_force_to = models.DateField(
+        _("in force until"), null=True, blank=True, help_text=_("Empty until lifted.")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("ethics record")
+        verbose_name_plural = _("ethics records")
+        ordering = ["teacher_id", "-in_force_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_force_to__isnull=True)
+                | Q(in_force_to__gte=models.F("in_force_from")),
+                name="ethics_record_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_sanction_display()} {self.in_force_from}"
+
+
+class User(AbstractUser):
+    """A person who signs in. The role and the region, school or teacher it is attached to
+    decide what the scope function lets them see."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="administrators",
+    )
+    teacher = models.OneToOneField(
+        Teacher,
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+    login_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self):
+        from .services import user_attachment_errors
+
+        errors = user_attachment_errors(self)
+        if errors:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(errors)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what, when and from where."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

@@ -1,0 +1,242 @@
+"""Pure policy functions of the shared kernel: no ORM, no settings, no I/O.
+
+- the resident ID number (居民身份证号, GB 11643-1999, ISO 7064 MOD 11-2);
+- years of service derived from service periods (overlaps merged, gaps skipped);
+- the ethics veto (师德一票否决): a sanction in force on a date vetoes the teacher.
+
+Every function takes plain values so tests can drive them from tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+$", re.ASCII)
+# Spaces, no-break spaces, zero-width characters, BOM and the ideographic space.
+_INVISIBLE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff\u3000]")
+
+# A working or retired teacher: born between these ages relative to the check date.
+MIN_AGE_YEARS = 16
+MAX_AGE_YEARS = 100
+
+
+class IDNumberError(ValueError):
+    """The ID number cannot be accepted; ``message`` says why and how to fix it, in the
+    active language."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IDNumber:
+    value: str
+    birth_date: date
+    gender: str  # "M" or "F"
+    address_code: str
+
+    @property
+    def masked(self) -> str:
+        return mask_id_number(self.value)
+
+
+def normalise_id_number(raw: object) -> str:
+    """Fold full-width characters (NFKC), drop every kind of space and zero-width
+    character, upper-case a trailing x. Returns the text only; ``parse_id_number`` checks it."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, int | float):
+        # A numeric cell: Excel has already rounded it; say so instead of guessing.
+        raise IDNumberError(
+            "numeric",
+            _(
+                "The ID number was stored as a number (%(value)s), so its last digits are "
+                "lost. Format the column as text and type the number again."
+            )
+            % {"value": raw},
+        )
+    text = unicodedata.normalize("NFKC", str(raw))
+    text = _INVISIBLE.sub("", text)
+    return text.upper()
+
+
+def parse_id_number(raw: object, *, today: date) -> IDNumber:
+    """Validate an 18-character ID number and derive its birth date and gender.
+
+    Raises ``IDNumberError`` with a message a school administrator can act on.
+    """
+    text = normalise_id_number(raw)
+    if not text:
+        raise IDNumberError("empty", _("The ID number is empty."))
+    if _SCIENTIFIC.match(text):
+        raise IDNumberError(
+            "scientific",
+            _(
+                "The ID number %(value)s is in scientific notation: the spreadsheet has "
+                "turned it into a number and lost its last digits. Format the column as "
+                "text and type the number again."
+            )
+            % {"value": text},
+        )
+    if len(text) == 15 and text.isascii() and text.isdigit():
+        raise IDNumberError(
+            "legacy15",
+            _(
+                "The ID number %(value)s has 15 digits (the old format). Enter the "
+                "18-character number shown on the current ID card."
+            )
+            % {"value": text},
+        )
+    if len(text) != 18:
+        raise IDNumberError(
+            "length",
+            _("The ID number %(value)s has %(count)d characters; it must have 18.")
+            % {"value": text, "count": len(text)},
+        )
+    if not _ID_PATTERN.fullmatch(text):
+        raise IDNumberError(
+            "characters",
+            _(
+                "The ID number %(value)s may contain only digits, with an X as the last "
+                "character."
+            )
+            % {"value": text},
+        )
+    expected = id_check_character(text[:17])
+    if text[17] != expected:
+        raise IDNumberError(
+            "checksum",
+            _(
+                "The ID number %(value)s fails the check digit (the last character should "
+                "be %(expected)s); please check it for a typing error."
+            )
+            % {"value": text, "expected": expected},
+        )
+    try:
+        birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise IDNumberError(
+            "birth_date",
+            _("The ID number %(value)s contains an impossible birth date %(date)s.")
+            % {"value": text, "date": text[6:14]},
+        ) from None
+    if birth > today:
+        raise IDNumberError(
+            "future",
+            _("The ID number %(value)s has a birth date in the future (%(date)s).")
+            % {"value": text, "date": birth.isoformat()},
+        )
+    age = years_between(birth, today)
+    if age < MIN_AGE_YEARS or age > MAX_AGE_YEARS:
+        raise IDNumberError(
+            "age",
+            _(
+                "The ID number %(value)s gives a birth date of %(date)s (age %(age)d), "
+                "which is not plausible for a teacher."
+            )
+            % {"value": text, "date": birth.isoformat(), "age": age},
+        )
+    gender = "M" if int(text[16]) % 2 == 1 else "F"
+    return IDNumber(value=text, birth_date=birth, gender=gender, address_code=text[:6])
+
+
+def id_check_character(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def mask_id_number(value: str) -> str:
+    """Hide the birth date and sequence: 330304********123X."""
+    if len(value) != 18:
+        return "*" * len(value)
+    return f"{value[:6]}{'*' * 8}{value[14:]}"
+
+
+def years_between(start: date, end: date) -> int:
+    """Whole years from ``start`` to ``end`` (an age)."""
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+# --- Service years -------------------------------------------------------------------
+
+DAYS_PER_YEAR = 365.2425
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: date
+    end: date | None  # None: still running
+
+    def closed(self, as_of: date) -> tuple[date, date] | None:
+        """The interval cut at ``as_of`` (inclusive), or None if it starts later."""
+        end = as_of if self.end is None else min(self.end, as_of)
+        if end < self.start:
+            return None
+        return self.start, end
+
+
+def merge_intervals(intervals: Iterable[Interval], *, as_of: date) -> list[tuple[date, date]]:
+    """Merge overlapping or touching intervals (both ends inclusive), cut at ``as_of``."""
+    spans = sorted(span for span in (i.closed(as_of) for i in intervals) if span is not None)
+    merged: list[tuple[date, date]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def service_days(intervals: Iterable[Interval], *, as_of: date) -> int:
+    """Days served, each day counted once however many periods cover it."""
+    return sum((end - start).days + 1 for start, end in merge_intervals(intervals, as_of=as_of))
+
+
+def service_years(intervals: Iterable[Interval], *, as_of: date) -> float:
+    """Years served (days / 365.2425), overlaps merged and gaps skipped."""
+    return service_days(intervals, as_of=as_of) / DAYS_PER_YEAR
+
+
+def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
+    """Whole years served: what a rule such as "taught ≥ 30 years" compares against."""
+    return int(service_days(intervals, as_of=as_of) // DAYS_PER_YEAR)
+
+
+# --- Ethics veto ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sanction:
+    label: str
+    in_force_from: date
+    in_force_to: date | None  # None: in force until lifted
+
+
+def sanction_in_force(sanction: Sanction, on: date) -> bool:
+    if on < sanction.in_force_from:
+        return False
+    return sanction.in_force_to is None or on <= sanction.in_force_to
+
+
+def ethics_veto(sanctions: Iterable[Sanction], on: date) -> Sanction | None:
+    """The sanction that vetoes selection, titles, promotion and honours on ``on``, if any
+    (师德一票否决). The earliest-starting one in force is returned so the reason is stable."""
+    in_force = [s for s in sanctions if sanction_in_force(s, on)]
+    return min(in_force, key=lambda s: s.in_force_from) if in_force else None

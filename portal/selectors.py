@@ -1,0 +1,199 @@
+"""Reads and aggregates of the shared kernel. Every query that a user triggers starts
+from ``scope_queryset``; aggregates are single grouped queries, never loops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from . import rules
+from .choices import EmploymentStatus, RegionLevel, Role, ServiceRole, Stage
+from .models import EthicsRecord, Region, School, ServicePeriod, Teacher
+from .scope import scope_queryset
+
+SERVING = Q(status=EmploymentStatus.SERVING)
+
+
+def visible_regions(user) -> QuerySet[Region]:
+    return scope_queryset(user, Region.objects.all())
+
+
+def visible_schools(user) -> QuerySet[School]:
+    return scope_queryset(user, School.objects.select_related("county"))
+
+
+def visible_teachers(user) -> QuerySet[Teacher]:
+    return scope_queryset(user, Teacher.objects.select_related("school", "school__county"))
+
+
+def home_region(user) -> Region | None:
+    """The region a dashboard opens on: the staff member's own, or the top of what a
+    superuser sees."""
+    if user.is_superuser:
+        return Region.objects.filter(parent__isnull=True).order_by("code").first()
+    return user.region if user.role in (Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF) else None
+
+
+@dataclass
+class Breakdown:
+    """One row of a drill-down table: a child region or a school."""
+
+    key: int
+    label: str
+    url: str
+    schools: int = 0
+    teachers: int = 0
+    full_time: int = 0
+
+
+@dataclass
+class RegionOverview:
+    region: Region
+    schools: int
+    teachers: int
+    full_time: int
+    rows: list[Breakdown] = field(default_factory=list)
+    rows_are_schools: bool = False
+
+
+_TEACHER_GROUP = {
+    RegionLevel.PROVINCE: "school__county__parent_id",
+    RegionLevel.CITY: "school__county_id",
+    RegionLevel.COUNTY: "school_id",
+}
+_SCHOOL_GROUP = {
+    RegionLevel.PROVINCE: "county__parent_id",
+    RegionLevel.CITY: "county_id",
+    RegionLevel.COUNTY: "id",
+}
+
+
+def region_overview(user, region: Region) -> RegionOverview:
+    """Counts of schools, serving teachers and full-time teachers in ``region`` with a
+    breakdown by the next level down (cities, counties or schools). Three queries for the
+    rows and labels, whatever the size of the region."""
+    schools = scope_queryset(user, School.objects.filter(county__path__startswith=region.path))
+    teachers = scope_queryset(
+        user, Teacher.objects.filter(SERVING, school__county__path__startswith=region.path)
+    )
+    teacher_key = _TEACHER_GROUP[region.level]
+    school_key = _SCHOOL_GROUP[region.level]
+    teacher_counts = {
+        row[teacher_key]: row
+        for row in teachers.values(teacher_key).annotate(
+            teachers=Count("id"), full_time=Count("id", filter=Q(is_full_time=True))
+        ).order_by()
+    }
+    school_counts = dict(schools.values_list(school_key).annotate(n=Count("id")).order_by())
+
+    if region.level == RegionLevel.COUNTY:
+        labels = schools.order_by("code").values_list("id", "name")
+        url_name, rows_are_schools = "school_detail", True
+    else:
+        labels = region.children.order_by("code").values_list("id", "name")
+        url_name, rows_are_schools = "region_detail", False
+
+    from django.urls import reverse
+
+    rows = []
+    for key, label in labels:
+        counts = teacher_counts.get(key, {})
+        rows.append(
+            Breakdown(
+                key=key,
+                label=label,
+                url=reverse(url_name, args=[key]),
+                schools=school_counts.get(key, 0),
+                teachers=counts.get("teachers", 0),
+                full_time=counts.get("full_time", 0),
+            )
+        )
+    return RegionOverview(
+        region=region,
+        schools=sum(school_counts.values()),
+        teachers=sum(r.get("teachers", 0) for r in teacher_counts.values()),
+        full_time=sum(r.get("full_time", 0) for r in teacher_counts.values()),
+        rows=rows,
+        rows_are_schools=rows_are_schools,
+    )
+
+
+def school_counts(school: School) -> dict[str, int]:
+    return Teacher.objects.filter(SERVING, school=school).aggregate(
+        teachers=Count("id"), full_time=Count("id", filter=Q(is_full_time=True))
+    )
+
+
+# --- One teacher's record ------------------------------------------------------------
+
+
+@dataclass
+class ServiceSummary:
+    teaching_years: float
+    rural_years: float
+    head_teacher_years: float
+    head_teacher_years_by_stage: dict[str, float]
+    principal_years: float
+    completed_teaching_years: int
+    completed_rural_years: int
+
+
+def service_summary(periods: list[ServicePeriod], *, as_of: date) -> ServiceSummary:
+    """Years derived from service periods (``school`` must be loaded with them)."""
+
+    def intervals(predicate):
+        return [rules.Interval(p.start, p.end) for p in periods if predicate(p)]
+
+    all_periods = intervals(lambda p: True)
+    rural = intervals(lambda p: p.school.is_rural)
+    head = intervals(lambda p: p.role == ServiceRole.HEAD_TEACHER)
+    by_stage = {
+        stage.value: rules.service_years(
+            intervals(lambda p, s=stage: p.role == ServiceRole.HEAD_TEACHER and p.stage == s),
+            as_of=as_of,
+        )
+        for stage in Stage
+    }
+    return ServiceSummary(
+        teaching_years=rules.service_years(all_periods, as_of=as_of),
+        rural_years=rules.service_years(rural, as_of=as_of),
+        head_teacher_years=rules.service_years(head, as_of=as_of),
+        head_teacher_years_by_stage={k: v for k, v in by_stage.items() if v},
+        principal_years=rules.service_years(
+            intervals(lambda p: p.role == ServiceRole.PRINCIPAL), as_of=as_of
+        ),
+        completed_teaching_years=rules.completed_years(all_periods, as_of=as_of),
+        completed_rural_years=rules.completed_years(rural, as_of=as_of),
+    )
+
+
+@dataclass
+class TeacherRecord:
+    teacher: Teacher
+    periods: list[ServicePeriod]
+    ethics_records: list[EthicsRecord]
+    summary: ServiceSummary
+    veto: rules.Sanction | None
+
+
+def teacher_record(teacher: Teacher, *, as_of: date | None = None) -> TeacherRecord:
+    as_of = as_of or timezone.localdate()
+    periods = list(teacher.service_periods.select_related("school", "school__county"))
+    ethics = list(teacher.ethics_records.all())
+    veto = rules.ethics_veto(
+        (
+            rules.Sanction(e.get_sanction_display(), e.in_force_from, e.in_force_to)
+            for e in ethics
+        ),
+        as_of,
+    )
+    return TeacherRecord(
+        teacher=teacher,
+        periods=periods,
+        ethics_records=ethics,
+        summary=service_summary(periods, as_of=as_of),
+        veto=veto,
+    )

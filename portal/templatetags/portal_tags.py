@@ -1,0 +1,13 @@
+from django import template
+
+from ..choices import Stage
+
+register = template.Library()
+
+
+@register.filter
+def stage_label(code: str) -> str:
+    try:
+        return Stage(code).label
+    except ValueError:
+        return code

@@ -1,0 +1,182 @@
+"""Pages of the shared kernel. Views parse input, call selectors and services, and
+render; every object comes through the scope function (outside it: 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .choices import SCHOOL_TYPE_STAGES, EmploymentStatus, RegionLevel, Role, Stage
+from .forms import TeacherSearchForm
+from .scope import scope_queryset
+
+TEACHERS_PER_PAGE = 50
+
+
+def client_ip(request) -> str | None:
+    # Only the direct peer: a header sent by the client could name any address.
+    return request.META.get("REMOTE_ADDR")
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if user.role == Role.TEACHER:
+        return redirect("my_record")
+    if user.role == Role.SCHOOL_ADMIN:
+        return redirect("school_detail", user.school_id)
+    region = selectors.home_region(user)
+    if region is None:
+        return render(request, "portal/no_scope.html", status=403)
+    return _render_region(request, region, dashboard=True)
+
+
+@login_required
+def region_detail(request, pk):
+    region = get_object_or_404(selectors.visible_regions(request.user), pk=pk)
+    return _render_region(request, region, dashboard=False)
+
+
+def _render_region(request, region, *, dashboard):
+    overview = selectors.region_overview(request.user, region)
+    ancestors = _ancestors_in_scope(request.user, region)
+    return render(
+        request,
+        "portal/region.html",
+        {"overview": overview, "region": region, "ancestors": ancestors, "dashboard": dashboard},
+    )
+
+
+def _ancestors_in_scope(user, region, *, include_self=False):
+    """The breadcrumb: the regions from the top of the user's scope down to ``region``."""
+    ids = [int(part) for part in region.path.strip("/").split("/")]
+    if not include_self:
+        ids = ids[:-1]
+    found = {r.pk: r for r in selectors.visible_regions(user).filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+@login_required
+def school_detail(request, pk):
+    school = get_object_or_404(selectors.visible_schools(request.user), pk=pk)
+    teachers = (
+        scope_queryset(request.user, school.teachers.all())
+        .filter(status=EmploymentStatus.SERVING)
+        .order_by("name", "id")
+    )
+    page = Paginator(teachers, TEACHERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/school.html",
+        {
+            "school": school,
+            "counts": selectors.school_counts(school),
+            "page": page,
+            "ancestors": _ancestors_in_scope(request.user, school.county, include_self=True),
+            "stages": [Stage(s).label for s in SCHOOL_TYPE_STAGES.get(school.school_type, ())],
+        },
+    )
+
+
+@login_required
+def teacher_list(request):
+    user = request.user
+    counties = list(
+        selectors.visible_regions(user).filter(level=RegionLevel.COUNTY).values_list("id", "name")
+    )
+    data = request.GET.copy()
+    data.setdefault("status", EmploymentStatus.SERVING)
+    form = TeacherSearchForm(data, counties=counties)
+    teachers = selectors.visible_teachers(user)
+    if form.is_valid():
+        teachers = _filter_teachers(teachers, form.cleaned_data)
+    else:
+        teachers = teachers.none()
+    page = Paginator(teachers.order_by("school__code", "name", "id"), TEACHERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/teacher_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _filter_teachers(teachers, cleaned):
+    if cleaned.get("q"):
+        teachers = teachers.filter(name__icontains=cleaned["q"].strip())
+    if cleaned.get("id_number"):
+        teachers = teachers.by_id_number(cleaned["id_number"])
+    for field in ("stage", "staffing", "professional_title", "status"):
+        if cleaned.get(field):
+            teachers = teachers.filter(**{field: cleaned[field]})
+    if cleaned.get("county"):
+        teachers = teachers.filter(school__county_id=cleaned["county"])
+    if cleaned.get("school"):
+        teachers = teachers.filter(school_id=cleaned["school"])
+    if cleaned.get("full_time") in ("0", "1"):
+        teachers = teachers.filter(is_full_time=cleaned["full_time"] == "1")
+    return teachers
+
+
+@login_required
+def teacher_detail(request, pk):
+    teacher = get_object_or_404(selectors.visible_teachers(request.user), pk=pk)
+    return _render_teacher(request, teacher)
+
+
+@login_required
+def my_record(request):
+    if request.user.role != Role.TEACHER or request.user.teacher_id is None:
+        raise Http404
+    teacher = get_object_or_404(selectors.visible_teachers(request.user), pk=request.user.teacher_id)
+    return _render_teacher(request, teacher)
+
+
+def _render_teacher(request, teacher):
+    record = selectors.teacher_record(teacher, as_of=timezone.localdate())
+    is_self = request.user.teacher_id == teacher.pk
+    return render(
+        request,
+        "portal/teacher_detail.html",
+        {
+            "record": record,
+            "teacher": teacher,
+            "is_self": is_self,
+            # A teacher sees their own number; everyone else sees it masked unless revealed.
+            "id_number": teacher.reveal_id_number() if is_self else teacher.id_number_masked,
+            "can_reveal": not is_self and _may_reveal(request.user),
+        },
+    )
+
+
+def _may_reveal(user):
+    return user.is_superuser or user.role in (
+        Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.SCHOOL_ADMIN
+    )
+
+
+@login_required
+@require_POST
+def teacher_reveal(request, pk):
+    teacher = get_object_or_404(selectors.visible_teachers(request.user), pk=pk)
+    if not _may_reveal(request.user):
+        raise Http404
+    id_number = services.teacher_reveal_id_number(
+        teacher=teacher, user=request.user, ip_address=client_ip(request)
+    )
+    messages.info(request, _("This view of the ID number has been recorded in the audit log."))
+    record = selectors.teacher_record(teacher, as_of=timezone.localdate())
+    return render(
+        request,
+        "portal/teacher_detail.html",
+        {"record": record, "teacher": teacher, "is_self": False, "id_number": id_number,
+         "revealed": True, "can_reveal": False},
+    )

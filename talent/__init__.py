@@ -1,0 +1,1 @@
+"""The talent ladder: tiers, programmes, enrolments, titles, targets and attainment."""

@@ -1,0 +1,1 @@
+"""Training-hour ledgers: cycles and rule sets, courses, providers, records, compliance."""
