@@ -16,10 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 def _fernet(key: str) -> Fernet:
     if not key:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is not set")
-    raw = base64.urlsafe_b64decode(key.encode()) if len(key) == 44 else key.encode()
-    if len(raw) < 32:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must hold at least 32 bytes")
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(raw).digest()))
+    if len(key) < 32:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must have at least 32 characters")
+    # Any long random string will do (secrets.token_urlsafe(48)); Fernet wants 32 bytes.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
 
 
 def encrypt_text(value: str) -> str:

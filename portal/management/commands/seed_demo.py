@@ -1,0 +1,154 @@
+"""Load the demo region: Zhejiang → Wenzhou → its 12 counties, a few dozen schools, about
+a thousand teachers with service histories, and one account per role."""
+
+import random
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from portal import demo_data, services
+from portal.choices import RegionLevel, Role
+from portal.models import Region, School, Teacher, User
+
+DEMO_PASSWORD = "Demo@2026pw"  # noqa: S105 - printed on purpose: demo accounts only
+DEMO_ACCOUNTS = [
+    # (username, role, what it is attached to, description)
+    ("admin", "", None, "superuser: everything, and /admin/"),
+    ("zhejiang", Role.PROVINCE_STAFF, "province", "province bureau staff (浙江省)"),
+    ("wenzhou", Role.CITY_STAFF, "city", "city bureau staff (温州市)"),
+    ("lucheng", Role.COUNTY_STAFF, "county", "county bureau staff (鹿城区)"),
+    ("school", Role.SCHOOL_ADMIN, "school", "school administrator"),
+    ("teacher", Role.TEACHER, "teacher", "a teacher of that school"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Wenzhou-shaped demo region with schools, teachers and one account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
+        parser.add_argument("--teachers", type=int, default=1000)
+        parser.add_argument("--schools-per-county", type=int, default=3)
+        parser.add_argument(
+            "--as-of", type=date.fromisoformat, default=date(2026, 9, 1),
+            help="reference date for service histories (default 2026-09-01)",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the demo region first if it exists"
+        )
+
+    def handle(self, *args, seed, teachers, schools_per_county, as_of, reset, **options):
+        if Region.objects.filter(code=demo_data.PROVINCE[0]).exists():
+            if not reset:
+                self.stdout.write("Demo data is already loaded (use --reset to rebuild it).")
+                self._print_accounts()
+                return
+            self._delete_demo()
+        rng = random.Random(seed)
+        school_specs = demo_data.make_schools(rng, schools_per_county)
+        teacher_specs = demo_data.make_teachers(rng, school_specs, teachers, as_of=as_of)
+        with transaction.atomic():
+            counties = self._regions()
+            schools = self._schools(school_specs, counties)
+            first_teacher = self._teachers(teacher_specs, schools)
+            self._accounts(counties, schools, first_teacher)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(counties)} counties, {len(schools)} schools and "
+                f"{len(teacher_specs)} teachers (seed {seed})."
+            )
+        )
+        self._print_accounts()
+
+    def _delete_demo(self):
+        province = Region.objects.get(code=demo_data.PROVINCE[0])
+        with transaction.atomic():
+            User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).delete()
+            in_region = {"school__county__path__startswith": province.path}
+            Teacher.objects.filter(**in_region).delete()
+            School.objects.filter(county__path__startswith=province.path).delete()
+            for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
+                Region.objects.filter(path__startswith=province.path, level=level).delete()
+
+    def _regions(self):
+        province = services.region_create(
+            code=demo_data.PROVINCE[0], name=demo_data.PROVINCE[1], level=RegionLevel.PROVINCE
+        )
+        city = services.region_create(
+            code=demo_data.CITY[0], name=demo_data.CITY[1], level=RegionLevel.CITY, parent=province
+        )
+        return {
+            code: services.region_create(
+                code=code, name=name, level=RegionLevel.COUNTY, parent=city,
+                is_mountain_island=mountain, is_key_support=key,
+            )
+            for code, name, mountain, key in demo_data.COUNTIES
+        }
+
+    def _schools(self, specs, counties):
+        return {
+            spec.code: services.school_create(
+                code=spec.code, name=spec.name, county=counties[spec.county_code],
+                school_type=spec.school_type, is_rural=spec.is_rural, is_weak=spec.is_weak,
+                is_public=spec.is_public,
+            )
+            for spec in specs
+        }
+
+    def _teachers(self, specs, schools):
+        first = {}
+        for spec in specs:
+            # The current school's first period is opened from the spec, not by teacher_create.
+            teacher = Teacher(
+                name=spec.name, school=schools[spec.school_code], stage=spec.stage,
+                subject=spec.subject, staffing=spec.staffing, is_full_time=spec.is_full_time,
+                professional_title=spec.professional_title,
+                started_teaching=spec.started_teaching,
+                **services.id_number_fields(spec.id_number, today=timezone.localdate()),
+            )
+            teacher.full_clean()
+            teacher.save()
+            for period in spec.periods:
+                services.service_period_open(
+                    teacher=teacher, school=schools[period.school_code], role=period.role,
+                    stage=period.stage, start=period.start, end=period.end,
+                )
+            if spec.sanction:
+                start, end = spec.sanction
+                services.ethics_record_create(
+                    teacher=teacher, decided_on=start, sanction="warning", in_force_from=start,
+                    in_force_to=end, reason="违反中小学教师职业行为十项准则（演示数据）",
+                )
+            first.setdefault(spec.school_code, teacher)
+        return first
+
+    def _accounts(self, counties, schools, first_teacher):
+        lucheng = counties["330302"]
+        school = School.objects.filter(county=lucheng).order_by("code").first()
+        # The demo teacher: the second teacher of that school, so not its principal.
+        teacher = Teacher.objects.filter(school=school).order_by("id")[1]
+        targets = {
+            "province": {"region": lucheng.parent.parent},
+            "city": {"region": lucheng.parent},
+            "county": {"region": lucheng},
+            "school": {"school": school},
+            "teacher": {"teacher": teacher},
+        }
+        for username, role, target, _description in DEMO_ACCOUNTS:
+            if User.objects.filter(username=username).exists():
+                raise CommandError(f"An account named {username!r} already exists.")
+            user = services.user_create(
+                username=username, password=DEMO_PASSWORD, role=role,
+                **(targets[target] if target else {}),
+            )
+            if not role:
+                user.is_superuser = user.is_staff = True
+                user.save(update_fields=["is_superuser", "is_staff"])
+        User.objects.filter(username="teacher").update(first_name=teacher.name)
+
+    def _print_accounts(self):
+        self.stdout.write("\nDemo accounts (password for all: %s):" % DEMO_PASSWORD)
+        for username, _role, _target, description in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<10} {description}")
