@@ -4,6 +4,12 @@ from ..forms import IDNumberFormField
 from ..models import Region, School, Teacher
 
 
+class IDNumberFilter(django_filters.CharFilter):
+    """Normalises and validates the ID number; a bad one is a 400 with the rule's message."""
+
+    field_class = IDNumberFormField
+
+
 class RegionFilter(django_filters.FilterSet):
     class Meta:
         model = Region
@@ -26,9 +32,7 @@ class TeacherFilter(django_filters.FilterSet):
     region = django_filters.NumberFilter(method="in_region", label="region (subtree)")
     county = django_filters.NumberFilter(field_name="school__county")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    id_number = django_filters.Filter(
-        field_class=IDNumberFormField, method="by_id_number", label="ID number (exact)"
-    )
+    id_number = IDNumberFilter(method="by_id_number", label="ID number (exact)")
 
     class Meta:
         model = Teacher

@@ -1,0 +1,91 @@
+"""Shared fixtures: a small world of regions, schools, teachers and one user per role,
+with objects above, beside and below each user's scope."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from portal.choices import Role
+
+from . import factories
+
+# .ci/run sets this: there a test that needs PostgreSQL, Redis or Chromium must run, not skip.
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+
+
+def _missing(item) -> str | None:
+    if item.get_closest_marker("postgres") and not os.environ.get("DATABASE_URL", "").startswith(
+        "postgres"
+    ):
+        return "needs PostgreSQL: set DATABASE_URL (CI does)"
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        return "needs a Redis broker: set REDIS_URL (CI does)"
+    if item.get_closest_marker("browser") and not shutil.which("chromium"):
+        return "needs Debian's chromium package (CI installs it)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing(item)
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}; PORTAL_REQUIRE_SERVICES=1 forbids skipping it")
+    pytest.skip(reason)
+
+
+@dataclass
+class World:
+    province: object
+    city: object
+    other_city: object
+    county: object  # 鹿城区, the county staff's
+    sibling_county: object  # 龙湾区, same city
+    far_county: object  # in the other city
+    school: object  # in county: the school admin's
+    sibling_school: object  # in county
+    neighbour_school: object  # in sibling_county
+    far_school: object  # in far_county
+    teacher: object  # at school: the teacher user's
+    colleague: object  # at school too
+    sibling_teacher: object  # at sibling_school
+    neighbour_teacher: object  # at neighbour_school
+    far_teacher: object  # at far_school
+    users: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    f = factories
+    province = f.province()
+    city = f.city(province)
+    other_city = f.city(province, code="330100", name="杭州市")
+    county = f.county(city)
+    sibling_county = f.county(city, code="330303", name="龙湾区")
+    far_county = f.county(other_city, code="330106", name="西湖区")
+    school = f.school(county, name="鹿城区第一小学")
+    sibling_school = f.school(county, name="鹿城区第二小学", is_rural=True)
+    neighbour_school = f.school(sibling_county, name="龙湾区第一小学")
+    far_school = f.school(far_county, name="西湖区第一小学")
+    teacher = f.teacher(school, name="林晓")
+    colleague = f.teacher(school, name="陈明")
+    sibling_teacher = f.teacher(sibling_school, name="王芳")
+    neighbour_teacher = f.teacher(neighbour_school, name="赵磊")
+    far_teacher = f.teacher(far_school, name="孙丽")
+    users = {
+        "province": f.user("province", Role.PROVINCE_STAFF, region=province),
+        "city": f.user("city", Role.CITY_STAFF, region=city),
+        "county": f.user("county", Role.COUNTY_STAFF, region=county),
+        "school": f.user("school", Role.SCHOOL_ADMIN, school=school),
+        "teacher": f.user("teacher", Role.TEACHER, teacher=teacher),
+        "superuser": f.user("root"),
+    }
+    users["superuser"].is_superuser = users["superuser"].is_staff = True
+    users["superuser"].save()
+    return World(
+        province, city, other_city, county, sibling_county, far_county, school, sibling_school,
+        neighbour_school, far_school, teacher, colleague, sibling_teacher, neighbour_teacher,
+        far_teacher, users,
+    )

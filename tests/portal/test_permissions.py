@@ -1,0 +1,113 @@
+"""The permission table: every URL of the kernel × every role → status.
+
+Objects sit above, beside and below each user's scope (see ``conftest.World``). Outside
+one's scope an object does not exist: 404, never 403. Every new endpoint adds rows here.
+"""
+
+import pytest
+from django.urls import reverse
+
+ROLES = ["anonymous", "province", "city", "county", "school", "teacher", "superuser"]
+
+
+def row(anonymous, province, city, county, school, teacher, superuser):
+    return dict(zip(ROLES, (anonymous, province, city, county, school, teacher, superuser),
+                    strict=True))
+
+
+# (method, url name, object attribute of World or None, expected status per role)
+PAGES = [
+    ("get", "login", None, row(200, 302, 302, 302, 302, 302, 302)),
+    ("get", "dashboard", None, row(302, 200, 200, 200, 302, 302, 200)),
+    ("get", "region_detail", "province", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "region_detail", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "region_detail", "other_city", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "region_detail", "county", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "region_detail", "sibling_county", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "region_detail", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "school_detail", "school", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "school_detail", "sibling_school", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "school_detail", "neighbour_school", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "school_detail", "far_school", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "teacher_list", None, row(302, 200, 200, 200, 200, 200, 200)),
+    ("get", "teacher_detail", "teacher", row(302, 200, 200, 200, 200, 200, 200)),
+    ("get", "teacher_detail", "colleague", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "teacher_detail", "sibling_teacher", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "teacher_detail", "neighbour_teacher", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "teacher_detail", "far_teacher", row(302, 200, 404, 404, 404, 404, 200)),
+    ("post", "teacher_reveal", "teacher", row(302, 200, 200, 200, 200, 404, 200)),
+    ("post", "teacher_reveal", "sibling_teacher", row(302, 200, 200, 200, 404, 404, 200)),
+    ("post", "teacher_reveal", "far_teacher", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "teacher_reveal", "teacher", row(302, 405, 405, 405, 405, 405, 405)),
+    ("get", "my_record", None, row(302, 404, 404, 404, 404, 200, 404)),
+    ("get", "admin:index", None, row(302, 302, 302, 302, 302, 302, 200)),
+    ("get", "admin:portal_teacher_changelist", None, row(302, 302, 302, 302, 302, 302, 200)),
+    ("post", "logout", None, row(302, 302, 302, 302, 302, 302, 302)),
+]
+
+API = [
+    ("get", "api-me", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "region-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "region-detail", "province", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "region-detail", "city", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "region-detail", "other_city", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "region-detail", "county", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "region-detail", "sibling_county", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "region-detail", "far_county", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "school-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "school-detail", "school", row(401, 200, 200, 200, 200, 404, 200)),
+    ("get", "school-detail", "sibling_school", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "school-detail", "neighbour_school", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "school-detail", "far_school", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "teacher-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "teacher-detail", "teacher", row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "teacher-detail", "colleague", row(401, 200, 200, 200, 200, 404, 200)),
+    ("get", "teacher-detail", "sibling_teacher", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "teacher-detail", "neighbour_teacher", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "teacher-detail", "far_teacher", row(401, 200, 404, 404, 404, 404, 200)),
+    # The kernel API is read-only: writes come through imports and services.
+    ("post", "teacher-list", None, row(401, 405, 405, 405, 405, 405, 405)),
+    ("put", "teacher-detail", "teacher", row(401, 405, 405, 405, 405, 405, 405)),
+    ("delete", "school-detail", "school", row(401, 405, 405, 405, 405, 405, 405)),
+    ("delete", "api-token", None, row(401, 204, 204, 204, 204, 204, 204)),
+    ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
+    ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
+]
+
+CASES = [
+    pytest.param(method, name, target, role, expected, id=f"{method}-{name}-{target}-{role}")
+    for method, name, target, statuses in PAGES + API
+    for role, expected in statuses.items()
+]
+
+
+@pytest.mark.parametrize(("method", "name", "target", "role", "expected"), CASES)
+def test_permission_table(client, world, method, name, target, role, expected):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    args = [getattr(world, target).pk] if target else []
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == expected, response.content[:300]
+
+
+def test_every_url_is_in_the_table():
+    """A new URL without rows here fails this test."""
+    from django.urls import get_resolver
+
+    covered = {name for _m, name, _t, _s in PAGES + API}
+    # Routes every project has and that carry no data of their own.
+    exempt = {"set_language", "api-token", "api-root"}
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                ns = pattern.namespace
+                if ns == "admin":
+                    continue  # the admin is covered by the scoped-admin tests
+                walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    assert names - covered - exempt == set()
