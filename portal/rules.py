@@ -9,6 +9,7 @@ Every function takes plain values so tests can drive them from tables.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -175,9 +176,6 @@ def years_between(start: date, end: date) -> int:
 
 # --- Service years -------------------------------------------------------------------
 
-DAYS_PER_YEAR = 365.2425
-
-
 @dataclass(frozen=True)
 class Interval:
     start: date
@@ -209,14 +207,47 @@ def service_days(intervals: Iterable[Interval], *, as_of: date) -> int:
     return sum((end - start).days + 1 for start, end in merge_intervals(intervals, as_of=as_of))
 
 
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last_day))
+
+
+def span_months_days(start: date, end: date) -> tuple[int, int]:
+    """Whole calendar months and remaining days from ``start`` to ``end`` inclusive:
+    2000-09-01 → 2010-08-31 is (120, 0)."""
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + (after.month - start.month)
+    if _add_months(start, months) > after:
+        months -= 1
+    return months, (after - _add_months(start, months)).days
+
+
+DAYS_PER_MONTH = 30  # leftover days of separate spans add up to months at this rate
+
+
+def service_months(intervals: Iterable[Interval], *, as_of: date) -> tuple[int, int]:
+    """Months (and leftover days) served, overlaps merged, gaps skipped. Each merged span
+    counts calendar months; leftover days of all spans are pooled, 30 to a month."""
+    months = days = 0
+    for start, end in merge_intervals(intervals, as_of=as_of):
+        span_months, span_days = span_months_days(start, end)
+        months += span_months
+        days += span_days
+    return months + days // DAYS_PER_MONTH, days % DAYS_PER_MONTH
+
+
 def service_years(intervals: Iterable[Interval], *, as_of: date) -> float:
-    """Years served (days / 365.2425), overlaps merged and gaps skipped."""
-    return service_days(intervals, as_of=as_of) / DAYS_PER_YEAR
+    """Years served as a decimal (for display): months / 12, days as a fraction of a month."""
+    months, days = service_months(intervals, as_of=as_of)
+    return (months + days / DAYS_PER_MONTH) / 12
 
 
 def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
     """Whole years served: what a rule such as "taught ≥ 30 years" compares against."""
-    return int(service_days(intervals, as_of=as_of) // DAYS_PER_YEAR)
+    months, _days = service_months(intervals, as_of=as_of)
+    return months // 12
 
 
 # --- Ethics veto ----------------------------------------------------------------------

@@ -159,3 +159,24 @@ def test_ethics_veto_names_the_earliest_sanction_in_force():
         Sanction("lifted", D(2020, 1, 1), D(2020, 2, 1)),
     ]
     assert rules.ethics_veto(records, D(2026, 5, 1)).label == "early"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months_days"),
+    [
+        (D(2000, 9, 1), D(2010, 8, 31), (120, 0)),
+        (D(2020, 1, 15), D(2020, 2, 14), (1, 0)),
+        (D(2020, 1, 15), D(2020, 2, 13), (0, 30)),
+        # Month ends clamp: a month after 31 January is 29 February.
+        (D(2020, 1, 31), D(2020, 2, 28), (1, 0)),
+        (D(2024, 3, 15), D(2024, 3, 15), (0, 1)),
+        (D(1996, 9, 1), D(2026, 9, 1), (360, 1)),
+    ],
+)
+def test_calendar_months_of_a_span(start, end, months_days):
+    assert rules.span_months_days(start, end) == months_days
+
+
+def test_leftover_days_of_separate_spans_pool_into_months():
+    intervals = [Interval(D(2020, 1, 1), D(2020, 1, 15)), Interval(D(2021, 1, 1), D(2021, 1, 15))]
+    assert rules.service_months(intervals, as_of=D(2026, 1, 1)) == (1, 0)

@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Only Python 3.11 is
+# required; everything else is installed into .venv.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: demo test install lint format migrations-check deploy-check messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the portal with demo data on SQLite, Celery eager, at http://127.0.0.1:8000
+demo: $(STAMP)
+	DJANGO_SETTINGS_MODULE=portal.settings.local $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=portal.settings.local $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	DJANGO_SETTINGS_MODULE=portal.settings.local $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Run the whole suite: SQLite and eager Celery, or PostgreSQL and Redis when
+## DATABASE_URL and REDIS_URL are set (as .ci/run does).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Refresh the translation catalogue after changing user-facing text (needs GNU gettext).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
