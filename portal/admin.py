@@ -1,6 +1,8 @@
 """The admin obeys the same scope as every other door: lists, detail pages and the
 choices of foreign keys all go through ``scope_queryset``."""
 
+import contextlib
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +21,8 @@ class ScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            try:
+            with contextlib.suppress(LookupError):
                 field.queryset = scope_queryset(request.user, field.queryset)
-            except LookupError:
-                pass
         return field
 
 

@@ -15,11 +15,15 @@ class PortalConfig(AppConfig):
         scope.register(School, region="county", school="", teacher=None)
         scope.register(Teacher, region="school__county", school="school", teacher="")
         scope.register(
-            ServicePeriod, region="teacher__school__county", school="teacher__school",
+            ServicePeriod,
+            region="teacher__school__county",
+            school="teacher__school",
             teacher="teacher",
         )
         scope.register(
-            EthicsRecord, region="teacher__school__county", school="teacher__school",
+            EthicsRecord,
+            region="teacher__school__county",
+            school="teacher__school",
             teacher="teacher",
         )
         scope.register(AuditEvent, region="region", school=None, teacher=None)

@@ -29,12 +29,27 @@ COUNTIES = [
     ("330383", "龙港市", False, False),
 ]
 TOWNS = ["城关镇", "大荆镇", "岩头镇", "桥头镇", "鳌江镇", "塘下镇", "珊溪镇", "罗阳镇", "灵昆街道"]
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文红梅斌宇浩凯晨婷欣怡佳琪子涵思雨梓轩晓彤嘉怡俊熙睿泽一诺雅琳欣然")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = list(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文红梅斌宇浩凯晨婷欣怡佳琪子涵思雨梓轩晓彤嘉怡俊熙睿泽一诺雅琳欣然"
+)
 SUBJECTS = {
     "preschool": ["学前教育"],
     "primary": ["语文", "数学", "英语", "科学", "音乐", "体育", "美术", "道德与法治", "信息科技"],
-    "junior": ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育"],
+    "junior": [
+        "语文",
+        "数学",
+        "英语",
+        "物理",
+        "化学",
+        "生物",
+        "历史",
+        "地理",
+        "道德与法治",
+        "体育",
+    ],
     "senior": ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "思想政治", "技术"],
     "vocational": ["机电技术", "计算机应用", "会计事务", "电子商务", "语文", "数学"],
     "special": ["特殊教育", "康复训练"],
@@ -100,12 +115,18 @@ def make_schools(rng: random.Random, schools_per_county: int) -> list[SchoolSpec
     schools = []
     for county_code, county_name, mountain, _key in COUNTIES:
         for n in range(schools_per_county):
-            school_type, suffix, stage, _weight = kinds[n % len(kinds)] if n < len(kinds) else rng.choice(kinds)
+            school_type, suffix, stage, _weight = (
+                kinds[n % len(kinds)] if n < len(kinds) else rng.choice(kinds)
+            )
             rural = n % 3 == 2 or (mountain and n % 3 == 1)
             if rural:
                 name = f"{county_name}{rng.choice(TOWNS)}中心{suffix}"
             else:
-                name = f"{county_name}第{ORDINALS[n % 10]}{suffix}" if n < 10 else f"{county_name}实验{suffix}{n}"
+                name = (
+                    f"{county_name}第{ORDINALS[n % 10]}{suffix}"
+                    if n < 10
+                    else f"{county_name}实验{suffix}{n}"
+                )
             schools.append(
                 SchoolSpec(
                     code=f"3{county_code[2:]}{n:05d}",
@@ -149,7 +170,11 @@ def make_teachers(
                 break
         started = date(birth.year + rng.randint(21, 24), 9, 1)
         if started > as_of:
-            started = date(as_of.year, 9, 1) if date(as_of.year, 9, 1) <= as_of else date(as_of.year - 1, 9, 1)
+            started = (
+                date(as_of.year, 9, 1)
+                if date(as_of.year, 9, 1) <= as_of
+                else date(as_of.year - 1, 9, 1)
+            )
         periods = _history(rng, school, rural, started, as_of)
         if i < len(schools) and (as_of - started).days > 15 * 365:
             # The first teacher of each school is its principal.
@@ -157,8 +182,14 @@ def make_teachers(
             periods.append(PeriodSpec(school.code, "principal", school.stage, since, None))
         years = (as_of - started).days / 365.25
         title = (
-            "none" if years < 1 else "second" if years < 6 else "first" if years < 14
-            else rng.choice(["first", "senior", "senior"]) if years < 30
+            "none"
+            if years < 1
+            else "second"
+            if years < 6
+            else "first"
+            if years < 14
+            else rng.choice(["first", "senior", "senior"])
+            if years < 30
             else rng.choice(["senior", "senior", "professor"])
         )
         sanction = None
@@ -168,7 +199,8 @@ def make_teachers(
         teachers.append(
             TeacherSpec(
                 id_number=id_number,
-                name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                name=rng.choice(SURNAMES)
+                + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
                 school_code=school.code,
                 stage=school.stage,
                 subject=rng.choice(SUBJECTS[school.stage]),
@@ -200,6 +232,10 @@ def _history(rng, school, rural_schools, started, as_of) -> list[PeriodSpec]:
     periods.append(PeriodSpec(school.code, "teacher", school.stage, cursor, None))
     if school.stage != "preschool" and rng.random() < 0.45:
         head_start = min(cursor + timedelta(days=rng.randint(0, 5 * 365)), as_of)
-        head_end = None if rng.random() < 0.6 else min(head_start + timedelta(days=rng.randint(365, 20 * 365)), as_of)
+        head_end = (
+            None
+            if rng.random() < 0.6
+            else min(head_start + timedelta(days=rng.randint(365, 20 * 365)), as_of)
+        )
         periods.append(PeriodSpec(school.code, "head_teacher", school.stage, head_start, head_end))
     return periods

@@ -30,7 +30,9 @@ class TeacherSearchForm(forms.Form):
     id_number = IDNumberFormField(label=_("ID number"), required=False)
     school = forms.IntegerField(required=False, widget=forms.HiddenInput)
     county = forms.ChoiceField(label=_("County"), required=False)
-    stage = forms.ChoiceField(label=_("Teaching stage"), required=False, choices=_blank(Stage.choices))
+    stage = forms.ChoiceField(
+        label=_("Teaching stage"), required=False, choices=_blank(Stage.choices)
+    )
     staffing = forms.ChoiceField(
         label=_("Staffing"), required=False, choices=_blank(Staffing.choices)
     )

@@ -1,8 +1,8 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.conf import settings
 
 _SESSION_STARTED = "portal_session_started"
 

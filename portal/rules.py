@@ -110,10 +110,7 @@ def parse_id_number(raw: object, *, today: date) -> IDNumber:
     if not _ID_PATTERN.fullmatch(text):
         raise IDNumberError(
             "characters",
-            _(
-                "The ID number %(value)s may contain only digits, with an X as the last "
-                "character."
-            )
+            _("The ID number %(value)s may contain only digits, with an X as the last character.")
             % {"value": text},
         )
     expected = id_check_character(text[:17])
@@ -175,6 +172,7 @@ def years_between(start: date, end: date) -> int:
 
 
 # --- Service years -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Interval:

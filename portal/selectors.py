@@ -34,7 +34,11 @@ def home_region(user) -> Region | None:
     superuser sees."""
     if user.is_superuser:
         return Region.objects.filter(parent__isnull=True).order_by("code").first()
-    return user.region if user.role in (Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF) else None
+    return (
+        user.region
+        if user.role in (Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF)
+        else None
+    )
 
 
 @dataclass
@@ -83,9 +87,9 @@ def region_overview(user, region: Region) -> RegionOverview:
     school_key = _SCHOOL_GROUP[region.level]
     teacher_counts = {
         row[teacher_key]: row
-        for row in teachers.values(teacher_key).annotate(
-            teachers=Count("id"), full_time=Count("id", filter=Q(is_full_time=True))
-        ).order_by()
+        for row in teachers.values(teacher_key)
+        .annotate(teachers=Count("id"), full_time=Count("id", filter=Q(is_full_time=True)))
+        .order_by()
     }
     school_counts = dict(schools.values_list(school_key).annotate(n=Count("id")).order_by())
 
@@ -184,10 +188,7 @@ def teacher_record(teacher: Teacher, *, as_of: date | None = None) -> TeacherRec
     periods = list(teacher.service_periods.select_related("school", "school__county"))
     ethics = list(teacher.ethics_records.all())
     veto = rules.ethics_veto(
-        (
-            rules.Sanction(e.get_sanction_display(), e.in_force_from, e.in_force_to)
-            for e in ethics
-        ),
+        (rules.Sanction(e.get_sanction_display(), e.in_force_from, e.in_force_to) for e in ethics),
         as_of,
     )
     return TeacherRecord(

@@ -35,8 +35,10 @@ def region_create(
         raise ValidationError({"parent": _("A province has no parent region.")})
     if expected_parent is not None and (parent is None or parent.level != expected_parent):
         raise ValidationError(
-            {"parent": _("The parent of a %(level)s must be a %(parent)s.")
-             % {"level": RegionLevel(level).label, "parent": RegionLevel(expected_parent).label}}
+            {
+                "parent": _("The parent of a %(level)s must be a %(parent)s.")
+                % {"level": RegionLevel(level).label, "parent": RegionLevel(expected_parent).label}
+            }
         )
     region = Region(
         code=code,
@@ -84,9 +86,7 @@ def id_number_fields(raw: object, *, today: date) -> dict:
 
 
 @transaction.atomic
-def teacher_create(
-    *, id_number: str, name: str, school: School, stage: str, **fields
-) -> Teacher:
+def teacher_create(*, id_number: str, name: str, school: School, stage: str, **fields) -> Teacher:
     """Create a teacher and open their first service period at ``school`` (from
     ``started_teaching`` or today)."""
     today = timezone.localdate()
@@ -150,8 +150,14 @@ def service_period_open(
 
 @transaction.atomic
 def ethics_record_create(
-    *, teacher: Teacher, decided_on: date, sanction: str, in_force_from: date,
-    in_force_to: date | None = None, reason: str = "", actor: User | None = None,
+    *,
+    teacher: Teacher,
+    decided_on: date,
+    sanction: str,
+    in_force_from: date,
+    in_force_to: date | None = None,
+    reason: str = "",
+    actor: User | None = None,
 ) -> EthicsRecord:
     record = EthicsRecord(
         teacher=teacher,
@@ -163,7 +169,9 @@ def ethics_record_create(
     )
     record.full_clean()
     record.save()
-    audit_record(actor=actor, action="ethics_record.create", obj=record, region=teacher.school.county)
+    audit_record(
+        actor=actor, action="ethics_record.create", obj=record, region=teacher.school.county
+    )
     return record
 
 
@@ -212,8 +220,13 @@ def user_create(*, username: str, password: str, role: str = "", **attachment) -
 
 
 def audit_record(
-    *, actor: User | None, action: str, obj=None, region: Region | None = None,
-    ip_address: str | None = None, detail: dict | None = None,
+    *,
+    actor: User | None,
+    action: str,
+    obj=None,
+    region: Region | None = None,
+    ip_address: str | None = None,
+    detail: dict | None = None,
 ) -> AuditEvent:
     """Append an audit event. Never put an ID number in ``detail``."""
     return AuditEvent.objects.create(

@@ -93,10 +93,7 @@ def teacher_list(request):
     data.setdefault("status", EmploymentStatus.SERVING)
     form = TeacherSearchForm(data, counties=counties)
     teachers = selectors.visible_teachers(user)
-    if form.is_valid():
-        teachers = _filter_teachers(teachers, form.cleaned_data)
-    else:
-        teachers = teachers.none()
+    teachers = _filter_teachers(teachers, form.cleaned_data) if form.is_valid() else teachers.none()
     page = Paginator(teachers.order_by("school__code", "name", "id"), TEACHERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -136,7 +133,9 @@ def teacher_detail(request, pk):
 def my_record(request):
     if request.user.role != Role.TEACHER or request.user.teacher_id is None:
         raise Http404
-    teacher = get_object_or_404(selectors.visible_teachers(request.user), pk=request.user.teacher_id)
+    teacher = get_object_or_404(
+        selectors.visible_teachers(request.user), pk=request.user.teacher_id
+    )
     return _render_teacher(request, teacher)
 
 
@@ -159,7 +158,10 @@ def _render_teacher(request, teacher):
 
 def _may_reveal(user):
     return user.is_superuser or user.role in (
-        Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.SCHOOL_ADMIN
+        Role.PROVINCE_STAFF,
+        Role.CITY_STAFF,
+        Role.COUNTY_STAFF,
+        Role.SCHOOL_ADMIN,
     )
 
 
@@ -177,6 +179,12 @@ def teacher_reveal(request, pk):
     return render(
         request,
         "portal/teacher_detail.html",
-        {"record": record, "teacher": teacher, "is_self": False, "id_number": id_number,
-         "revealed": True, "can_reveal": False},
+        {
+            "record": record,
+            "teacher": teacher,
+            "is_self": False,
+            "id_number": id_number,
+            "revealed": True,
+            "can_reveal": False,
+        },
     )

@@ -85,7 +85,20 @@ def world(db) -> World:
     users["superuser"].is_superuser = users["superuser"].is_staff = True
     users["superuser"].save()
     return World(
-        province, city, other_city, county, sibling_county, far_county, school, sibling_school,
-        neighbour_school, far_school, teacher, colleague, sibling_teacher, neighbour_teacher,
-        far_teacher, users,
+        province,
+        city,
+        other_city,
+        county,
+        sibling_county,
+        far_county,
+        school,
+        sibling_school,
+        neighbour_school,
+        far_school,
+        teacher,
+        colleague,
+        sibling_teacher,
+        neighbour_teacher,
+        far_teacher,
+        users,
     )

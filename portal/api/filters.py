@@ -37,7 +37,12 @@ class TeacherFilter(django_filters.FilterSet):
     class Meta:
         model = Teacher
         fields = [
-            "school", "stage", "staffing", "is_full_time", "professional_title", "status",
+            "school",
+            "stage",
+            "staffing",
+            "is_full_time",
+            "professional_title",
+            "status",
             "gender",
         ]
 

@@ -16,8 +16,16 @@ class SchoolSerializer(serializers.ModelSerializer):
     class Meta:
         model = School
         fields = [
-            "id", "code", "name", "county", "county_code", "county_name", "school_type",
-            "is_rural", "is_weak", "is_public",
+            "id",
+            "code",
+            "name",
+            "county",
+            "county_code",
+            "county_name",
+            "school_type",
+            "is_rural",
+            "is_weak",
+            "is_public",
         ]
 
 
@@ -40,9 +48,23 @@ class TeacherSerializer(serializers.ModelSerializer):
     class Meta:
         model = Teacher
         fields = [
-            "id", "id_number", "name", "gender", "birth_date", "school", "school_code",
-            "school_name", "county", "subject", "stage", "staffing", "is_full_time",
-            "professional_title", "started_teaching", "status", "retired_on",
+            "id",
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "school",
+            "school_code",
+            "school_name",
+            "county",
+            "subject",
+            "stage",
+            "staffing",
+            "is_full_time",
+            "professional_title",
+            "started_teaching",
+            "status",
+            "retired_on",
         ]
 
 
@@ -62,8 +84,12 @@ class TeacherDetailSerializer(TeacherSerializer):
     ethics_veto_in_force = serializers.SerializerMethodField()
 
     class Meta(TeacherSerializer.Meta):
-        fields = [*TeacherSerializer.Meta.fields, "service_periods", "service_years",
-                  "ethics_veto_in_force"]
+        fields = [
+            *TeacherSerializer.Meta.fields,
+            "service_periods",
+            "service_years",
+            "ethics_veto_in_force",
+        ]
 
     def _record(self, teacher):
         from ..selectors import teacher_record
@@ -89,6 +115,16 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "role", "role_label", "region",
-            "region_name", "school", "school_name", "teacher", "is_superuser",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "role",
+            "role_label",
+            "region",
+            "region_name",
+            "school",
+            "school_name",
+            "teacher",
+            "is_superuser",
         ]

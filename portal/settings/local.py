@@ -7,8 +7,8 @@ from .env import env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = "django-insecure-local-only-7c1f0a3e5b"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-FIELD_ENCRYPTION_KEY = "local-only-field-encryption-key-not-for-production"  # noqa: S105
-ID_HASH_KEY = "local-only-id-hash-key"  # noqa: S105
+FIELD_ENCRYPTION_KEY = "local-only-field-encryption-key-not-for-production"
+ID_HASH_KEY = "local-only-id-hash-key"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_RENDERER_CLASSES": [

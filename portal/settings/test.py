@@ -6,8 +6,8 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "django-insecure-test-only"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-FIELD_ENCRYPTION_KEY = "test-only-field-encryption-key-not-for-production"  # noqa: S105
-ID_HASH_KEY = "test-only-id-hash-key"  # noqa: S105
+FIELD_ENCRYPTION_KEY = "test-only-field-encryption-key-not-for-production"
+ID_HASH_KEY = "test-only-id-hash-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run eagerly unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True

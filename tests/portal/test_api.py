@@ -23,8 +23,13 @@ def ids(response):
 
 def test_lists_contain_only_the_scope(api, world):
     expectations = {
-        "province": {world.teacher, world.colleague, world.sibling_teacher,
-                     world.neighbour_teacher, world.far_teacher},
+        "province": {
+            world.teacher,
+            world.colleague,
+            world.sibling_teacher,
+            world.neighbour_teacher,
+            world.far_teacher,
+        },
         "city": {world.teacher, world.colleague, world.sibling_teacher, world.neighbour_teacher},
         "county": {world.teacher, world.colleague, world.sibling_teacher},
         "school": {world.teacher, world.colleague},
@@ -54,8 +59,9 @@ def test_filter_by_id_number_normalises_and_validates(api, world):
     full_width = clear.translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
     response = api.get("/api/v1/teachers/", {"id_number": f" {full_width} "})
     assert ids(response) == {world.teacher.pk}
-    bad = api.get("/api/v1/teachers/", {"id_number": "1.1010519491231e+17"},
-                  HTTP_ACCEPT_LANGUAGE="zh-hans")
+    bad = api.get(
+        "/api/v1/teachers/", {"id_number": "1.1010519491231e+17"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert bad.status_code == 400
     assert "科学计数法" in bad.content.decode()
     # A teacher outside the scope is not found by its number either.

@@ -24,7 +24,9 @@ def test_city_dashboard_counts_and_drills_down(client, world):
     client.force_login(world.users["city"])
     response = client.get("/")
     assert (stat(response, "schools"), stat(response, "teachers"), stat(response, "full_time")) == (
-        3, 4, 3,
+        3,
+        4,
+        3,
     )
     overview = response.context["overview"]
     rows = {row.label: (row.schools, row.teachers, row.full_time) for row in overview.rows}
@@ -136,8 +138,6 @@ def test_session_ends_after_the_absolute_limit(client, world, settings):
 
 
 def test_login_page_logs_in_with_a_password(client, world):
-    response = client.post(
-        reverse("login"), {"username": "county", "password": factories.PASSWORD}
-    )
+    response = client.post(reverse("login"), {"username": "county", "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 200

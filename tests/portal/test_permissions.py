@@ -11,8 +11,9 @@ ROLES = ["anonymous", "province", "city", "county", "school", "teacher", "superu
 
 
 def row(anonymous, province, city, county, school, teacher, superuser):
-    return dict(zip(ROLES, (anonymous, province, city, county, school, teacher, superuser),
-                    strict=True))
+    return dict(
+        zip(ROLES, (anonymous, province, city, county, school, teacher, superuser), strict=True)
+    )
 
 
 # (method, url name, object attribute of World or None, expected status per role)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_check_deploy_with_production_settings_is_clean():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": "k" + "7Hq2-xV9pL3zR8sT1wY6nB4mC0dF5gJ2aE7uK9iO3pQ1rS8tU4vW6yZ0",
         "FIELD_ENCRYPTION_KEY": "f" * 48,
@@ -28,7 +28,11 @@ def test_check_deploy_with_production_settings_is_clean():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stderr
@@ -39,7 +43,11 @@ def test_production_settings_refuse_to_start_without_secrets():
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -56,7 +64,7 @@ def _po_entries(path):
     import ast
 
     entries, current, field = [], {}, None
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current.get("msgid") and "msgid_plural" not in current:
                 entries.append((current["msgid"], current.get("msgstr", "")))
@@ -124,8 +132,18 @@ def test_seed_demo_is_deterministic_and_has_every_role(db):
     first = sorted(Teacher.objects.values_list("id_number_hash", "name"))
     assert Region.objects.filter(level="county").count() == 12
     assert set(Region.objects.filter(level="county").values_list("code", flat=True)) >= {
-        "330302", "330303", "330304", "330305", "330324", "330326", "330327", "330328",
-        "330329", "330381", "330382", "330383",
+        "330302",
+        "330303",
+        "330304",
+        "330305",
+        "330324",
+        "330326",
+        "330327",
+        "330328",
+        "330329",
+        "330381",
+        "330382",
+        "330383",
     }
     assert School.objects.count() == 36
     roles = set(User.objects.values_list("role", flat=True))

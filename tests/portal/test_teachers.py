@@ -63,14 +63,20 @@ def test_creating_a_teacher_opens_a_service_period(school):
     teacher = factories.teacher(school, started_teaching=date(2015, 9, 1))
     period = teacher.service_periods.get()
     assert (period.school, period.role, period.start, period.end) == (
-        school, "teacher", date(2015, 9, 1), None,
+        school,
+        "teacher",
+        date(2015, 9, 1),
+        None,
     )
 
 
 def test_moving_school_closes_the_old_period_and_opens_a_new_one(school):
     teacher = factories.teacher(school, started_teaching=date(2015, 9, 1))
     services.service_period_open(
-        teacher=teacher, school=school, role="head_teacher", stage="primary",
+        teacher=teacher,
+        school=school,
+        role="head_teacher",
+        stage="primary",
         start=date(2018, 9, 1),
     )
     other = factories.school(school.county, is_rural=True)
@@ -109,8 +115,11 @@ def test_service_summary_derives_years_from_periods(school):
 def test_ethics_record_in_force_vetoes(school):
     teacher = factories.teacher(school)
     services.ethics_record_create(
-        teacher=teacher, decided_on=date(2026, 7, 1), sanction="demerit",
-        in_force_from=date(2026, 7, 1), in_force_to=date(2027, 6, 30),
+        teacher=teacher,
+        decided_on=date(2026, 7, 1),
+        sanction="demerit",
+        in_force_from=date(2026, 7, 1),
+        in_force_to=date(2027, 6, 30),
     )
     assert selectors.teacher_record(teacher, as_of=date(2026, 6, 30)).veto is None
     assert selectors.teacher_record(teacher, as_of=date(2026, 7, 1)).veto is not None

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--teachers", type=int, default=1000)
         parser.add_argument("--schools-per-county", type=int, default=3)
         parser.add_argument(
-            "--as-of", type=date.fromisoformat, default=date(2026, 9, 1),
+            "--as-of",
+            type=date.fromisoformat,
+            default=date(2026, 9, 1),
             help="reference date for service histories (default 2026-09-01)",
         )
         parser.add_argument(
@@ -81,8 +83,12 @@ class Command(BaseCommand):
         )
         return {
             code: services.region_create(
-                code=code, name=name, level=RegionLevel.COUNTY, parent=city,
-                is_mountain_island=mountain, is_key_support=key,
+                code=code,
+                name=name,
+                level=RegionLevel.COUNTY,
+                parent=city,
+                is_mountain_island=mountain,
+                is_key_support=key,
             )
             for code, name, mountain, key in demo_data.COUNTIES
         }
@@ -90,8 +96,12 @@ class Command(BaseCommand):
     def _schools(self, specs, counties):
         return {
             spec.code: services.school_create(
-                code=spec.code, name=spec.name, county=counties[spec.county_code],
-                school_type=spec.school_type, is_rural=spec.is_rural, is_weak=spec.is_weak,
+                code=spec.code,
+                name=spec.name,
+                county=counties[spec.county_code],
+                school_type=spec.school_type,
+                is_rural=spec.is_rural,
+                is_weak=spec.is_weak,
                 is_public=spec.is_public,
             )
             for spec in specs
@@ -102,8 +112,12 @@ class Command(BaseCommand):
         for spec in specs:
             # The current school's first period is opened from the spec, not by teacher_create.
             teacher = Teacher(
-                name=spec.name, school=schools[spec.school_code], stage=spec.stage,
-                subject=spec.subject, staffing=spec.staffing, is_full_time=spec.is_full_time,
+                name=spec.name,
+                school=schools[spec.school_code],
+                stage=spec.stage,
+                subject=spec.subject,
+                staffing=spec.staffing,
+                is_full_time=spec.is_full_time,
                 professional_title=spec.professional_title,
                 started_teaching=spec.started_teaching,
                 **services.id_number_fields(spec.id_number, today=timezone.localdate()),
@@ -112,14 +126,22 @@ class Command(BaseCommand):
             teacher.save()
             for period in spec.periods:
                 services.service_period_open(
-                    teacher=teacher, school=schools[period.school_code], role=period.role,
-                    stage=period.stage, start=period.start, end=period.end,
+                    teacher=teacher,
+                    school=schools[period.school_code],
+                    role=period.role,
+                    stage=period.stage,
+                    start=period.start,
+                    end=period.end,
                 )
             if spec.sanction:
                 start, end = spec.sanction
                 services.ethics_record_create(
-                    teacher=teacher, decided_on=start, sanction="warning", in_force_from=start,
-                    in_force_to=end, reason="违反中小学教师职业行为十项准则（演示数据）",
+                    teacher=teacher,
+                    decided_on=start,
+                    sanction="warning",
+                    in_force_from=start,
+                    in_force_to=end,
+                    reason="违反中小学教师职业行为十项准则（演示数据）",
                 )
             first.setdefault(spec.school_code, teacher)
         return first
@@ -140,7 +162,9 @@ class Command(BaseCommand):
             if User.objects.filter(username=username).exists():
                 raise CommandError(f"An account named {username!r} already exists.")
             user = services.user_create(
-                username=username, password=DEMO_PASSWORD, role=role,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
                 **(targets[target] if target else {}),
             )
             if not role:
@@ -149,6 +173,6 @@ class Command(BaseCommand):
         User.objects.filter(username="teacher").update(first_name=teacher.name)
 
     def _print_accounts(self):
-        self.stdout.write("\nDemo accounts (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
         for username, _role, _target, description in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<10} {description}")
