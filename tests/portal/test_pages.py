@@ -141,3 +141,12 @@ def test_login_page_logs_in_with_a_password(client, world):
     response = client.post(reverse("login"), {"username": "county", "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_an_english_browser_still_gets_chinese_until_it_switches(client, world):
+    client.force_login(world.users["county"])
+    body = client.get(reverse("teacher_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "<h1>教师</h1>" in body.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("teacher_list"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "<h1>Teachers</h1>" in body.content.decode()
