@@ -8,7 +8,16 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import scope
-        from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher
+        from .models import (
+            AuditEvent,
+            EthicsRecord,
+            ImportJob,
+            ImportRow,
+            Region,
+            School,
+            ServicePeriod,
+            Teacher,
+        )
 
         # How each kernel model reaches a region, a school and a teacher ("" = itself).
         scope.register(Region, region="", school=None, teacher=None)
@@ -27,3 +36,5 @@ class PortalConfig(AppConfig):
             teacher="teacher",
         )
         scope.register(AuditEvent, region="region", school=None, teacher=None)
+        scope.register(ImportJob, region="region", school="school", teacher=None)
+        scope.register(ImportRow, region="job__region", school="job__school", teacher=None)

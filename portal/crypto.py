@@ -38,3 +38,12 @@ def lookup_hash(value: str) -> str:
     if not key:
         raise ImproperlyConfigured("ID_HASH_KEY is not set")
     return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """For uploaded files kept until they are imported: they hold ID numbers in clear."""
+    return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token)

@@ -289,3 +289,110 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way into the portal: who, when, which file, what happened.
+
+    The upload is kept (encrypted) in the default storage, which web and worker processes
+    share, until it is applied, cancelled or a day old."""
+
+    class Kind(models.TextChoices):
+        ROSTER = "roster", _("Teacher roster")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Checking")
+        PREVIEW = "preview", _("Ready to confirm")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The uploader's scope at upload time, for the scope function.
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    file_size = models.PositiveBigIntegerField(_("file size"))
+    stored_file = models.CharField(max_length=255, blank=True, editable=False)
+    commit_when_valid = models.BooleanField(
+        _("import as soon as it is valid"),
+        default=False,
+        help_text=_("Skip the preview: import straight away when no row is refused."),
+    )
+    valid_rows_only = models.BooleanField(
+        _("import only the valid rows"),
+        default=False,
+        help_text=_(
+            "Chosen by bureau staff: refused rows are skipped instead of stopping the whole file."
+        ),
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    progress_note = models.CharField(max_length=120, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    new_rows = models.PositiveIntegerField(default=0)
+    changed_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    refused_rows = models.PositiveIntegerField(default=0)
+    file_errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.VALIDATING, self.Status.IMPORTING)
+
+
+class ImportRow(models.Model):
+    """One data row of an import as the check saw it, for the paged preview and the error
+    workbook. Holds the masked ID number only."""
+
+    class Action(models.TextChoices):
+        NEW = "new", _("New")
+        CHANGED = "changed", _("Changed")
+        UNCHANGED = "unchanged", _("Unchanged")
+        REFUSED = "refused", _("Refused")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("row"))
+    action = models.CharField(_("result"), max_length=16, choices=Action.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
+    school_code = models.CharField(_("school code"), max_length=32, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["job_id", "line"]
+        indexes = [models.Index(fields=["job", "action", "line"])]
+
+    def __str__(self):
+        return f"{self.job_id}:{self.line} {self.action}"

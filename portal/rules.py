@@ -163,6 +163,13 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * 8}{value[14:]}"
 
 
+def mask_any(text: str) -> str:
+    """Mask what may be a mistyped ID number before it is stored or shown in a list."""
+    if len(text) < 10:
+        return "*" * len(text)
+    return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}"
+
+
 def years_between(start: date, end: date) -> int:
     """Whole years from ``start`` to ``end`` (an age)."""
     years = end.year - start.year

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 from .forms import LoginForm
+from .imports import views as import_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -23,7 +24,19 @@ urlpatterns = [
     path("regions/<int:pk>/", views.region_detail, name="region_detail"),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),
     path("teachers/", views.teacher_list, name="teacher_list"),
+    path("teachers/export/", views.teacher_export, name="teacher_export"),
     path("teachers/<int:pk>/", views.teacher_detail, name="teacher_detail"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/template/roster.xlsx", import_views.roster_template, name="roster_template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path(
+        "imports/<int:pk>/errors.xlsx",
+        import_views.import_error_workbook,
+        name="import_error_workbook",
+    ),
     path("teachers/<int:pk>/reveal/", views.teacher_reveal, name="teacher_reveal"),
     path("me/", views.my_record, name="my_record"),
     path("admin/", admin.site.urls),

@@ -1,18 +1,23 @@
 """Pages of the shared kernel. Views parse input, call selectors and services, and
 render; every object comes through the scope function (outside it: 404)."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import exports, selectors, services
 from .choices import SCHOOL_TYPE_STAGES, EmploymentStatus, RegionLevel, Role, Stage
 from .forms import TeacherSearchForm
+from .imports import workbooks
+from .models import Teacher
 from .scope import scope_queryset
 
 TEACHERS_PER_PAGE = 50
@@ -102,7 +107,13 @@ def teacher_list(request):
     return render(
         request,
         "portal/teacher_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_export": user.role != Role.TEACHER,
+            "may_export_full_ids": _may_export_full_ids(user),
+        },
     )
 
 
@@ -121,6 +132,53 @@ def _filter_teachers(teachers, cleaned):
     if cleaned.get("full_time") in ("0", "1"):
         teachers = teachers.filter(is_full_time=cleaned["full_time"] == "1")
     return teachers
+
+
+@login_required
+def teacher_export(request):
+    """The teacher list as filtered, to xlsx or csv. Teachers cannot export; the ID numbers
+    are masked unless bureau staff ask for them in full (audited)."""
+    user = request.user
+    if user.role == Role.TEACHER:
+        raise Http404
+    counties = list(
+        selectors.visible_regions(user).filter(level=RegionLevel.COUNTY).values_list("id", "name")
+    )
+    data = request.GET.copy()
+    data.setdefault("status", EmploymentStatus.SERVING)
+    form = TeacherSearchForm(data, counties=counties)
+    if not form.is_valid():
+        return redirect(f"{reverse('teacher_list')}?{request.GET.urlencode()}")
+    teachers = _filter_teachers(scope_queryset(user, Teacher.objects.all()), form.cleaned_data)
+    teachers = teachers.order_by("school__code", "name", "id")
+    full = request.GET.get("full_id_numbers") == "1" and _may_export_full_ids(user)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    if fmt == "csv":
+        body, content_type = exports.teachers_csv(teachers, full_id_numbers=full), "text/csv"
+    else:
+        body = exports.teachers_xlsx(teachers, full_id_numbers=full)
+        content_type = workbooks.XLSX_CONTENT_TYPE
+    services.audit_record(
+        actor=user,
+        action="teacher.export",
+        region=user.region,
+        ip_address=client_ip(request),
+        detail={"format": fmt, "full_id_numbers": full, "filters": request.GET.urlencode()[:500]},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(f'教师名单-{stamp}.{fmt}')}"
+    )
+    return response
+
+
+def _may_export_full_ids(user):
+    return user.is_superuser or user.role in (
+        Role.PROVINCE_STAFF,
+        Role.CITY_STAFF,
+        Role.COUNTY_STAFF,
+    )
 
 
 @login_required

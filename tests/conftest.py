@@ -84,7 +84,12 @@ def world(db) -> World:
     }
     users["superuser"].is_superuser = users["superuser"].is_staff = True
     users["superuser"].save()
-    return World(
+    jobs = {
+        "school_job": _job(users["school"], region=county, school=school),
+        "county_job": _job(users["county"], region=county),
+        "far_job": _job(users["province"], region=far_county),
+    }
+    world = World(
         province,
         city,
         other_city,
@@ -101,4 +106,16 @@ def world(db) -> World:
         neighbour_teacher,
         far_teacher,
         users,
+    )
+    for name, job in jobs.items():
+        setattr(world, name, job)
+    return world
+
+
+def _job(user, *, region, school=None):
+    from portal.models import ImportJob
+
+    return ImportJob.objects.create(
+        kind="roster", uploaded_by=user, region=region, school=school, file_name="名单.xlsx",
+        file_sha256="0" * 64, file_size=1,
     )

@@ -11,3 +11,8 @@ def stage_label(code: str) -> str:
         return Stage(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key)

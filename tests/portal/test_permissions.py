@@ -44,6 +44,22 @@ PAGES = [
     ("get", "admin:index", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("get", "admin:portal_teacher_changelist", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("post", "logout", None, row(302, 302, 302, 302, 302, 302, 302)),
+    ("get", "teacher_export", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("post", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),  # form errors
+    ("get", "roster_template", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_detail", "school_job", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_detail", "county_job", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "import_detail", "far_job", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "import_status", "school_job", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_status", "far_job", row(302, 200, 404, 404, 404, 404, 200)),
+    # Only the uploader (or a superuser) confirms; others in scope see 404 too.
+    ("post", "import_confirm", "school_job", row(302, 404, 404, 404, 302, 404, 302)),
+    ("post", "import_confirm", "far_job", row(302, 302, 404, 404, 404, 404, 302)),
+    ("post", "import_cancel", "school_job", row(302, 302, 302, 302, 302, 404, 302)),
+    ("post", "import_cancel", "far_job", row(302, 302, 404, 404, 404, 404, 302)),
+    # No refused rows, so no error workbook: 404 for everyone.
+    ("get", "import_error_workbook", "school_job", row(302, 404, 404, 404, 404, 404, 404)),
 ]
 
 API = [
@@ -71,6 +87,16 @@ API = [
     ("put", "teacher-detail", "teacher", row(401, 405, 405, 405, 405, 405, 405)),
     ("delete", "school-detail", "school", row(401, 405, 405, 405, 405, 405, 405)),
     ("delete", "api-token", None, row(401, 204, 204, 204, 204, 204, 204)),
+    ("get", "importjob-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("post", "importjob-list", None, row(401, 400, 400, 400, 400, 403, 400)),  # no file
+    ("get", "importjob-detail", "school_job", row(401, 200, 200, 200, 200, 404, 200)),
+    ("get", "importjob-detail", "county_job", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "importjob-detail", "far_job", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "importjob-rows", "school_job", row(401, 200, 200, 200, 200, 404, 200)),
+    ("get", "importjob-rows", "far_job", row(401, 200, 404, 404, 404, 404, 200)),
+    ("post", "importjob-confirm", "school_job", row(401, 404, 404, 404, 400, 404, 400)),
+    ("post", "importjob-confirm", "far_job", row(401, 400, 404, 404, 404, 404, 400)),
+    ("get", "importjob-error-workbook", "school_job", row(401, 404, 404, 404, 404, 404, 404)),
     ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
 ]

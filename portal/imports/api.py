@@ -1,0 +1,153 @@
+"""REST access to imports: POST a file, poll the job, read its rows, confirm, fetch the error
+workbook. The same services as the pages; the same scope."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from ..models import ImportJob, ImportRow
+from ..scope import scope_queryset
+from . import services, workbooks
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    progress_note = serializers.SerializerMethodField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "progress_note",
+            "file_name",
+            "file_sha256",
+            "file_size",
+            "uploaded_by",
+            "valid_rows_only",
+            "commit_when_valid",
+            "total_rows",
+            "new_rows",
+            "changed_rows",
+            "unchanged_rows",
+            "refused_rows",
+            "file_errors",
+            "warnings",
+            "created_at",
+            "validated_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, job) -> int:
+        return services.progress_of(job)["progress"]
+
+    def get_progress_note(self, job) -> str:
+        return services.progress_of(job)["note"]
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=ImportJob.Kind.choices, default=ImportJob.Kind.ROSTER)
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Stop at the preview; confirm later with POST …/confirm/."
+    )
+    valid_rows_only = serializers.BooleanField(
+        default=False, help_text="Bureau staff only: write the valid rows, skip refused ones."
+    )
+
+
+class ImportRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportRow
+        fields = ["line", "action", "name", "id_number_masked", "school_code", "changes", "errors"]
+
+
+class ConfirmSerializer(serializers.Serializer):
+    valid_rows_only = serializers.BooleanField(default=False)
+
+
+class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ImportJob.objects.select_related("uploaded_by")
+    serializer_class = ImportJobSerializer
+    parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
+    filterset_fields = ["kind", "status"]
+
+    def get_queryset(self):
+        return scope_queryset(self.request.user, super().get_queryset())
+
+    @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
+    def create(self, request, *args, **kwargs):
+        if not services.may_import(request.user):
+            raise PermissionDenied
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        if data["file"].size > services.max_upload_bytes():
+            raise serializers.ValidationError(
+                {"file": services.too_large_message(data["file"].size)}
+            )
+        job = services.import_job_create(
+            user=request.user,
+            kind=data["kind"],
+            file_name=data["file"].name,
+            data=data["file"].read(),
+            commit_when_valid=not data["dry_run"],
+            valid_rows_only=data["valid_rows_only"],
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses=ImportRowSerializer(many=True),
+        parameters=[OpenApiParameter("action", str, enum=ImportRow.Action.values)],
+    )
+    @action(detail=True)
+    def rows(self, request, pk=None):
+        job = self.get_object()
+        rows = ImportRow.objects.filter(job=job).order_by("line")
+        wanted = request.query_params.get("action")
+        if wanted:
+            rows = rows.filter(action=wanted)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ImportRowSerializer(page, many=True).data)
+
+    @extend_schema(request=ConfirmSerializer, responses={202: ImportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        job = self.get_object()
+        if job.uploaded_by_id != request.user.pk and not request.user.is_superuser:
+            raise NotFound
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        valid_only = body.validated_data["valid_rows_only"]
+        if job.status != ImportJob.Status.PREVIEW:
+            raise serializers.ValidationError({"status": f"the job is {job.status}"})
+        if job.refused_rows and not (
+            valid_only and services.may_choose_valid_rows_only(request.user)
+        ):
+            raise serializers.ValidationError(
+                {"refused_rows": "some rows are refused; correct the file and upload it again"}
+            )
+        services.import_job_confirm(job=job, user=request.user, valid_rows_only=valid_only)
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, workbooks.XLSX_CONTENT_TYPE): bytes})
+    @action(detail=True, url_path="error-workbook")
+    def error_workbook(self, request, pk=None):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        data = services.import_error_workbook(job)
+        if data is None:
+            raise NotFound
+        response = HttpResponse(data, content_type=workbooks.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
+        return response

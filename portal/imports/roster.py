@@ -1,0 +1,504 @@
+"""The teacher roster import: columns, the check of every row, and the write.
+
+A row names a teacher by ID number: a teacher already in the portal is updated, a new one
+created; a row identical to what the portal holds is unchanged. A teacher whose current
+school is outside the uploader's scope is refused, never moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import crypto, rules
+from ..choices import SCHOOL_TYPE_STAGES, ProfessionalTitle, Role, Staffing, Stage
+from ..models import School, ServicePeriod, Teacher
+from ..scope import scope_queryset
+from . import cells
+from .columns import Column, ColumnMap
+
+COLUMNS = [
+    Column(
+        "school_code",
+        "学校标识码",
+        ("学校代码", "学校编码", "学校识别码"),
+        help="10 位学校标识码；学校管理员上传本校名单时可不填",
+        example="3030200001",
+    ),
+    Column("name", "姓名", ("教师姓名",), required=True, example="林晓", width=10),
+    Column(
+        "id_number",
+        "身份证号",
+        ("身份证号码", "公民身份号码", "证件号码", "身份证"),
+        required=True,
+        help="18 位；请把该列设为“文本”格式",
+        example="110105194912310020",
+        width=22,
+    ),
+    Column(
+        "stage",
+        "学段",
+        ("任教学段",),
+        required=True,
+        example="小学",
+        choices=("学前", "小学", "初中", "高中", "中职", "特殊教育"),
+        width=10,
+    ),
+    Column("subject", "任教学科", ("学科", "任教科目"), example="语文"),
+    Column("staffing", "编制情况", ("编制", "是否在编"), example="在编", choices=("在编", "非编")),
+    Column("is_full_time", "是否专任教师", ("专任教师",), example="是", choices=("是", "否")),
+    Column(
+        "professional_title",
+        "职称",
+        ("专业技术职务",),
+        example="一级教师",
+        choices=("未定级", "三级教师", "二级教师", "一级教师", "高级教师", "正高级教师"),
+    ),
+    Column(
+        "started_teaching",
+        "从教起始日期",
+        ("从教时间", "参加工作时间", "任教起始日期"),
+        help="如 2010-09-01",
+        example="2010-09-01",
+        width=16,
+    ),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+# Fields a row may change on an existing teacher, in display order.
+TRACKED = [
+    "name",
+    "school",
+    "stage",
+    "subject",
+    "staffing",
+    "is_full_time",
+    "professional_title",
+    "started_teaching",
+]
+SQLITE_BATCH = 900
+
+
+@dataclass
+class RowError:
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class RosterRow:
+    line: int
+    raw: list
+    values: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    id_number: str = ""
+    id_hash: str = ""
+    masked: str = ""
+    action: str = ""
+    changes: dict = field(default_factory=dict)
+    school: School | None = None
+    teacher: Teacher | None = None
+    parse_error_count: int = 0
+
+    def refuse(self, key: str, value: object, message: str) -> None:
+        label = COLUMN_BY_KEY[key].label if key in COLUMN_BY_KEY else key
+        self.errors.append(RowError(label, cells.text(value)[:60], message))
+
+
+# --- 1. Parse every row (no database) ---------------------------------------------------
+
+
+def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None) -> list[RosterRow]:
+    rows: list[RosterRow] = []
+    seen: dict[str, int] = {}
+    total = len(table_rows)
+    for index, (line, raw) in enumerate(table_rows):
+        row = RosterRow(line=line, raw=raw)
+        _parse_row(row, mapping, today)
+        if row.id_hash:
+            first = seen.setdefault(row.id_hash, line)
+            if first != line:
+                row.refuse(
+                    "id_number",
+                    row.masked,
+                    _("The same ID number is already on row %(row)d.") % {"row": first},
+                )
+        row.parse_error_count = len(row.errors)
+        rows.append(row)
+        if on_progress and index % 5000 == 0:
+            on_progress(index, total)
+    return rows
+
+
+def _parse_row(row: RosterRow, mapping: ColumnMap, today: date) -> None:
+    get = mapping.get
+    raw_id = get(row.raw, "id_number")
+    try:
+        parsed = rules.parse_id_number(raw_id, today=today)
+    except rules.IDNumberError as exc:
+        # Even a wrong ID number is most likely a real one mistyped: store it masked.
+        shown = cells.text(raw_id)
+        try:
+            shown = rules.normalise_id_number(raw_id) or shown
+        except rules.IDNumberError:
+            pass
+        message = exc.message
+        for variant in {shown, shown.upper(), cells.text(raw_id), str(raw_id)}:
+            if variant:
+                message = message.replace(variant, rules.mask_any(variant))
+        row.refuse("id_number", rules.mask_any(shown), message)
+    else:
+        row.id_number, row.masked = parsed.value, parsed.masked
+        row.id_hash = crypto.lookup_hash(parsed.value)
+        row.values["birth_date"], row.values["gender"] = parsed.birth_date, parsed.gender
+
+    name = cells.name(get(row.raw, "name"))
+    if not name:
+        row.refuse("name", "", _("The name is empty."))
+    elif len(name) > 64:
+        row.refuse("name", name, _("The name is longer than 64 characters."))
+    row.values["name"] = name
+    row.values["school_code"] = cells.text(get(row.raw, "school_code"))
+
+    for key, choices in (
+        ("stage", Stage.choices),
+        ("staffing", Staffing.choices),
+        ("professional_title", ProfessionalTitle.choices),
+    ):
+        raw = get(row.raw, key)
+        if mapping.has(key) and cells.text(raw):
+            try:
+                row.values[key] = cells.parse_choice(raw, _with_short_labels(key, choices))
+            except cells.CellError as exc:
+                row.refuse(key, raw, exc.message)
+        elif COLUMN_BY_KEY[key].required:
+            row.refuse(key, "", _("This column must be filled."))
+    raw = get(row.raw, "is_full_time")
+    if mapping.has("is_full_time") and cells.text(raw):
+        try:
+            row.values["is_full_time"] = cells.parse_bool(raw)
+        except cells.CellError as exc:
+            row.refuse("is_full_time", raw, exc.message)
+    subject = cells.text(get(row.raw, "subject"))
+    if mapping.has("subject") and subject:
+        if len(subject) > 32:
+            row.refuse("subject", subject, _("The subject is longer than 32 characters."))
+        row.values["subject"] = subject
+    raw = get(row.raw, "started_teaching")
+    if mapping.has("started_teaching") and cells.text(raw):
+        try:
+            started = cells.parse_date(raw, latest=today)
+        except cells.CellError as exc:
+            row.refuse("started_teaching", raw, exc.message)
+        else:
+            birth = row.values.get("birth_date")
+            if birth and started < birth + timedelta(days=16 * 365):
+                row.refuse(
+                    "started_teaching",
+                    raw,
+                    _("The teacher would have started teaching before the age of 16."),
+                )
+            row.values["started_teaching"] = started
+
+
+_SHORT_LABELS = {
+    "stage": {
+        "学前": "preschool",
+        "小学": "primary",
+        "初中": "junior",
+        "高中": "senior",
+        "中职": "vocational",
+        "特教": "special",
+        "特殊教育": "special",
+        "幼儿园": "preschool",
+    },
+    "staffing": {
+        "在编": "established",
+        "编内": "established",
+        "非编": "non_established",
+        "编外": "non_established",
+        "非在编": "non_established",
+    },
+    "professional_title": {
+        "未定级": "none",
+        "未评": "none",
+        "无": "none",
+        "三级": "third",
+        "二级": "second",
+        "一级": "first",
+        "高级": "senior",
+        "正高级": "professor",
+        "中小学三级教师": "third",
+        "中小学二级教师": "second",
+        "中小学一级教师": "first",
+        "中小学高级教师": "senior",
+        "中小学正高级教师": "professor",
+    },
+}
+
+
+def _with_short_labels(key, choices):
+    return [*choices, *((code, label) for label, code in _SHORT_LABELS.get(key, {}).items())]
+
+
+# --- 2. Check rows against the database (set queries, never one per row) --------------------
+
+
+@dataclass
+class RosterContext:
+    user: object
+    today: date
+
+
+def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
+    """Resolve schools and existing teachers for all rows at once, enforce the uploader's
+    scope row by row, and decide each row's action (new / changed / unchanged / refused)."""
+    user = ctx.user
+    own_school = user.school if user.role == Role.SCHOOL_ADMIN else None
+    codes = {r.values["school_code"] for r in rows if r.values.get("school_code")}
+    schools = _in_batches(codes, lambda chunk: School.objects.filter(code__in=chunk))
+    by_code = {s.code: s for s in schools}
+    visible_school_ids = set(
+        scope_queryset(user, School.objects.filter(pk__in=[s.pk for s in schools])).values_list(
+            "pk", flat=True
+        )
+    )
+    if own_school is not None:
+        visible_school_ids.add(own_school.pk)
+        by_code.setdefault(own_school.code, own_school)
+
+    hashes = {r.id_hash for r in rows if r.id_hash}
+    existing = {
+        t.id_number_hash: t
+        for t in _in_batches(hashes, lambda chunk: Teacher.objects.filter(id_number_hash__in=chunk))
+    }
+    visible_teacher_ids = (
+        set(
+            scope_queryset(
+                user, Teacher.objects.filter(pk__in=[t.pk for t in existing.values()])
+            ).values_list("pk", flat=True)
+        )
+        if existing
+        else set()
+    )
+
+    for row in rows:
+        # A second check (inside the write's lock) starts again from the parse results.
+        del row.errors[row.parse_error_count :]
+        row.school = row.teacher = None
+        row.changes = {}
+        _resolve_school(row, by_code, visible_school_ids, own_school)
+        teacher = existing.get(row.id_hash)
+        if teacher is not None and teacher.pk not in visible_teacher_ids:
+            row.refuse(
+                "id_number",
+                row.masked,
+                _(
+                    "This teacher belongs to a school outside your scope. A transfer must be "
+                    "entered by that school or by the bureau above both schools."
+                ),
+            )
+        if row.school is not None and row.values.get("stage"):
+            allowed = SCHOOL_TYPE_STAGES.get(row.school.school_type, ())
+            if row.values["stage"] not in allowed:
+                row.refuse(
+                    "stage",
+                    Stage(row.values["stage"]).label,
+                    _("The school “%(school)s” does not teach this stage.")
+                    % {"school": row.school.name},
+                )
+        if row.errors:
+            row.action = "refused"
+            continue
+        row.teacher = teacher
+        if teacher is None:
+            row.action = "new"
+        else:
+            row.changes = _changes(teacher, row)
+            row.action = "changed" if row.changes else "unchanged"
+
+
+def _in_batches(values, query) -> list:
+    values = list(values)
+    found = []
+    for start in range(0, len(values), SQLITE_BATCH):
+        found.extend(query(values[start : start + SQLITE_BATCH]))
+    return found
+
+
+def _resolve_school(row, by_code, visible_ids, own_school) -> None:
+    code = row.values.get("school_code")
+    if not code:
+        if own_school is None:
+            row.refuse("school_code", "", _("The school code is empty."))
+        else:
+            row.school = own_school
+        return
+    school = by_code.get(code)
+    if school is None:
+        row.refuse("school_code", code, _("No school has the code %(code)s.") % {"code": code})
+    elif school.pk not in visible_ids:
+        row.refuse(
+            "school_code",
+            code,
+            _(
+                "The school %(code)s is outside your scope: you may upload teachers of your own "
+                "schools only."
+            )
+            % {"code": code},
+        )
+    else:
+        row.school = school
+
+
+def _changes(teacher: Teacher, row: RosterRow) -> dict:
+    changes = {}
+    for field_name in TRACKED:
+        if field_name == "school":
+            old, new = teacher.school_id, row.school.pk
+            if old != new:
+                changes["school"] = [
+                    teacher.school.name if teacher.school_id else "",
+                    row.school.name,
+                ]
+            continue
+        if field_name not in row.values:
+            continue
+        old, new = getattr(teacher, field_name), row.values[field_name]
+        if old != new:
+            changes[field_name] = [
+                _display(teacher, field_name, old),
+                _display(teacher, field_name, new),
+            ]
+    return changes
+
+
+def _display(teacher, field_name, value) -> str:
+    model_field = Teacher._meta.get_field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+# --- 3. Write (one short transaction, batched) ------------------------------------------
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+
+
+def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
+    """Create and update teachers for the rows that passed. Call inside a transaction."""
+    result = WriteResult()
+    new_rows = [r for r in rows if r.action == "new"]
+    changed_rows = [r for r in rows if r.action == "changed"]
+    teachers = [_new_teacher(r) for r in new_rows]
+    Teacher.objects.bulk_create(teachers, batch_size=2000)
+    # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35.
+    periods = [
+        ServicePeriod(
+            teacher=t,
+            school=t.school,
+            role="teacher",
+            stage=t.stage,
+            start=t.started_teaching or today,
+        )
+        for t in teachers
+    ]
+    ServicePeriod.objects.bulk_create(periods, batch_size=2000)
+    result.created = len(teachers)
+
+    moved = []
+    updated_fields: set[str] = set()
+    to_update = []
+    for row in changed_rows:
+        teacher = row.teacher
+        for field_name in row.changes:
+            if field_name == "school":
+                moved.append((teacher, row.school))
+                teacher.school = row.school
+                updated_fields.add("school")
+            else:
+                setattr(teacher, field_name, row.values[field_name])
+                updated_fields.add(field_name)
+        to_update.append(teacher)
+    if to_update:
+        Teacher.objects.bulk_update(
+            to_update, sorted(updated_fields | {"updated_at"}), batch_size=1000
+        )
+    _move(moved, today)
+    result.updated, result.moved = len(to_update), len(moved)
+    return result
+
+
+def _new_teacher(row: RosterRow) -> Teacher:
+    values = row.values
+    return Teacher(
+        id_number_encrypted=crypto.encrypt_text(row.id_number),
+        id_number_hash=row.id_hash,
+        id_number_masked=row.masked,
+        name=values["name"],
+        gender=values["gender"],
+        birth_date=values["birth_date"],
+        school=row.school,
+        stage=values["stage"],
+        subject=values.get("subject", ""),
+        staffing=values.get("staffing", Staffing.ESTABLISHED),
+        is_full_time=values.get("is_full_time", True),
+        professional_title=values.get("professional_title", ProfessionalTitle.NONE),
+        started_teaching=values.get("started_teaching"),
+    )
+
+
+def _move(moves, today) -> None:
+    """Close the open periods at the old school (yesterday) and open the same roles at the
+    new one (today)."""
+    if not moves:
+        return
+    teacher_ids = [t.pk for t, _school in moves]
+    open_periods = list(ServicePeriod.objects.filter(teacher_id__in=teacher_ids, end__isnull=True))
+    roles: dict[int, list[str]] = {}
+    yesterday = today - timedelta(days=1)
+    for period in open_periods:
+        roles.setdefault(period.teacher_id, []).append(period.role)
+        period.end = max(yesterday, period.start)
+    ServicePeriod.objects.bulk_update(open_periods, ["end"], batch_size=1000)
+    new_periods = []
+    for teacher, school in moves:
+        for role in dict.fromkeys(roles.get(teacher.pk) or ["teacher"]):
+            new_periods.append(
+                ServicePeriod(
+                    teacher=teacher, school=school, role=role, stage=teacher.stage, start=today
+                )
+            )
+    ServicePeriod.objects.bulk_create(new_periods, batch_size=2000)
+
+
+def lock_schools(school_ids) -> None:
+    """Serialise imports touching the same schools (PostgreSQL row locks; SQLite has one
+    writer at a time anyway)."""
+    list(School.objects.select_for_update().filter(pk__in=sorted(school_ids)).values_list("pk"))
+
+
+__all__ = [
+    "COLUMNS",
+    "RosterContext",
+    "check_rows",
+    "lock_schools",
+    "parse_rows",
+    "transaction",
+    "write_rows",
+]

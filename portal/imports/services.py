@@ -1,0 +1,427 @@
+"""Import jobs: upload → check (preview) → apply, with progress, locks and the audit trail.
+
+The slow part (reading and checking the file) runs outside any transaction; the write runs
+in one short transaction after the rows are checked again against the database as it is then,
+so a preview that went stale cannot write stale data. With any refused row nothing is
+written unless bureau staff chose to import only the valid rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import crypto
+from ..choices import STAFF_ROLE_LEVEL, Role
+from ..models import ImportJob, ImportRow
+from ..services import audit_record
+from . import roster, workbooks
+from .columns import header_score, map_columns
+from .readers import FileRefused, Table, read_table, too_large_message  # noqa: F401
+
+logger = logging.getLogger(__name__)
+Status = ImportJob.Status
+LOCK_SECONDS = 30 * 60
+UPLOAD_LIFETIME_SECONDS = 24 * 60 * 60
+
+
+class ImportBusy(Exception):
+    """Another import touching the same schools is being written."""
+
+
+def may_import(user) -> bool:
+    return user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
+
+
+def may_choose_valid_rows_only(user) -> bool:
+    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+
+
+def max_upload_bytes() -> int:
+    return settings.IMPORT_MAX_UPLOAD_BYTES
+
+
+# --- Upload -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    user,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    commit_when_valid: bool = False,
+    valid_rows_only: bool = False,
+    ip_address: str | None = None,
+) -> ImportJob:
+    """Keep the upload (encrypted) where every web and worker process can read it, record
+    the job and queue its check after commit."""
+    if not may_import(user):
+        raise PermissionError("this role may not import")
+    if valid_rows_only and not may_choose_valid_rows_only(user):
+        valid_rows_only = False
+    path = default_storage.save(
+        f"imports/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt_bytes(data))
+    )
+    job = ImportJob.objects.create(
+        kind=kind,
+        uploaded_by=user,
+        region=_job_region(user),
+        school=user.school,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        stored_file=path,
+        commit_when_valid=commit_when_valid,
+        valid_rows_only=valid_rows_only,
+    )
+    audit_record(
+        actor=user,
+        action="import.upload",
+        obj=job,
+        region=user.region,
+        ip_address=ip_address,
+        detail={
+            "file": job.file_name,
+            "sha256": job.file_sha256,
+            "bytes": len(data),
+            "valid_rows_only": valid_rows_only,
+        },
+    )
+    from ..tasks import import_check
+
+    import_check.delay_on_commit(job.pk)
+    return job
+
+
+def _job_region(user):
+    """The region the job is filed under, so the staff above the uploader see it."""
+    if user.role == Role.SCHOOL_ADMIN and user.school_id:
+        return user.school.county
+    return user.region
+
+
+def _load(job: ImportJob) -> bytes:
+    with default_storage.open(job.stored_file, "rb") as handle:
+        return crypto.decrypt_bytes(handle.read())
+
+
+def _discard_upload(job: ImportJob) -> None:
+    if job.stored_file and default_storage.exists(job.stored_file):
+        default_storage.delete(job.stored_file)
+    job.stored_file = ""
+
+
+# --- Progress -----------------------------------------------------------------------------
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def set_progress(job: ImportJob, percent: int, note: str) -> None:
+    """Progress is kept in the cache (visible at once to every process, even while the write
+    transaction is open) and on the job row between phases."""
+    cache.set(_progress_key(job.pk), {"progress": percent, "note": note}, 3600)
+
+
+def progress_of(job: ImportJob) -> dict:
+    cached = cache.get(_progress_key(job.pk))
+    if cached and job.is_running:
+        return cached
+    return {"progress": job.progress, "note": job.progress_note}
+
+
+def _save_phase(job: ImportJob, status: str, percent: int, note: str, *fields: str) -> None:
+    job.status, job.progress, job.progress_note = status, percent, note
+    job.save(update_fields=["status", "progress", "progress_note", *fields])
+    set_progress(job, percent, note)
+
+
+# --- Check --------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    table: Table
+    rows: list
+
+
+def _check(job: ImportJob, *, phase_start: int, phase_end: int) -> Checked:
+    data = _load(job)
+    set_progress(job, phase_start, _("Reading the file"))
+    table = read_table(
+        data, file_name=job.file_name, is_header=lambda cells: header_score(roster.COLUMNS, cells)
+    )
+    mapping, missing = map_columns(roster.COLUMNS, table.headers)
+    if missing:
+        raise FileRefused(
+            _(
+                "Required columns are missing: %(columns)s. Download the template "
+                "and keep its header row."
+            )
+            % {"columns": "、".join(missing)}
+        )
+    today = timezone.localdate()
+    span = phase_end - phase_start
+
+    def on_progress(done, total):
+        set_progress(
+            job,
+            phase_start + int(span * 0.8 * done / max(total, 1)),
+            _("Checking row %(done)d of %(total)d") % {"done": done, "total": total},
+        )
+
+    rows = roster.parse_rows(table.rows, mapping, today=today, on_progress=on_progress)
+    set_progress(job, phase_start + int(span * 0.85), _("Comparing with the portal's records"))
+    roster.check_rows(rows, roster.RosterContext(user=job.uploaded_by, today=today))
+    return Checked(table=table, rows=rows)
+
+
+def _count(job: ImportJob, rows) -> None:
+    job.total_rows = len(rows)
+    job.new_rows = sum(1 for r in rows if r.action == "new")
+    job.changed_rows = sum(1 for r in rows if r.action == "changed")
+    job.unchanged_rows = sum(1 for r in rows if r.action == "unchanged")
+    job.refused_rows = sum(1 for r in rows if r.action == "refused")
+
+
+COUNT_FIELDS = ["total_rows", "new_rows", "changed_rows", "unchanged_rows", "refused_rows"]
+
+
+def import_job_check(job_id: int) -> ImportJob:
+    """Read and check the whole file, store the per-row result for the preview. Writes no
+    teacher. Continues to the write when the job asked to skip the preview."""
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.status not in (Status.QUEUED, Status.VALIDATING):
+        return job  # a redelivered task: the check already ran
+    _save_phase(job, Status.VALIDATING, 1, _("Reading the file"))
+    try:
+        checked = _check(job, phase_start=1, phase_end=90)
+    except FileRefused as exc:
+        job.file_errors = [exc.message]
+        job.finished_at = timezone.now()
+        _discard_upload(job)
+        _save_phase(
+            job,
+            Status.REFUSED,
+            100,
+            _("The file was refused"),
+            "file_errors",
+            "finished_at",
+            "stored_file",
+        )
+        return job
+    _count(job, checked.rows)
+    job.warnings = checked.table.warnings
+    with transaction.atomic():
+        job.rows.all().delete()
+        ImportRow.objects.bulk_create(
+            (
+                ImportRow(
+                    job=job,
+                    line=r.line,
+                    action=r.action,
+                    name=r.values.get("name", "")[:64],
+                    id_number_masked=r.masked or "",
+                    school_code=r.values.get("school_code", "")[:32],
+                    changes=r.changes,
+                    errors=[e.as_dict() for e in r.errors],
+                )
+                for r in checked.rows
+            ),
+            batch_size=2000,
+        )
+        job.validated_at = timezone.now()
+        _save_phase(
+            job, Status.PREVIEW, 100, _("Checked"), *COUNT_FIELDS, "warnings", "validated_at"
+        )
+    if job.commit_when_valid and (job.refused_rows == 0 or job.valid_rows_only):
+        return import_job_apply(job.pk, checked=checked)
+    return job
+
+
+# --- Apply --------------------------------------------------------------------------------
+
+
+def _acquire(job: ImportJob, school_ids) -> list[str]:
+    keys = []
+    for school_id in sorted(school_ids):
+        key = f"import-lock:school:{school_id}"
+        if not cache.add(key, job.pk, LOCK_SECONDS) and cache.get(key) != job.pk:
+            _release(keys)
+            raise ImportBusy
+        keys.append(key)
+    return keys
+
+
+def _release(keys) -> None:
+    for key in keys:
+        cache.delete(key)
+
+
+def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJob:
+    """Write the checked rows. Idempotent: a job already done is left alone; a rerun of the
+    same file afterwards finds every row unchanged."""
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.status not in (Status.PREVIEW, Status.IMPORTING):
+        return job
+    if not job.stored_file:
+        return job
+    _save_phase(job, Status.IMPORTING, 1, _("Checking again before writing"))
+    if checked is None:
+        try:
+            checked = _check(job, phase_start=1, phase_end=60)
+        except FileRefused as exc:
+            job.file_errors = [exc.message]
+            _save_phase(job, Status.REFUSED, 100, _("The file was refused"), "file_errors")
+            return job
+    school_ids = {r.school.pk for r in checked.rows if r.school is not None}
+    keys = _acquire(job, school_ids)  # raises ImportBusy: the task waits and retries
+    try:
+        set_progress(job, 65, _("Writing"))
+        with transaction.atomic():
+            roster.lock_schools(school_ids)
+            # Check against the database as it is now, inside the lock.
+            roster.check_rows(
+                checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+            )
+            _count(job, checked.rows)
+            if job.refused_rows and not job.valid_rows_only:
+                job.finished_at = timezone.now()
+                _save_phase(
+                    job,
+                    Status.REFUSED,
+                    100,
+                    _("Refused rows: nothing was imported"),
+                    *COUNT_FIELDS,
+                    "finished_at",
+                )
+                return job
+            written = roster.write_rows(checked.rows, today=timezone.localdate())
+            job.finished_at = timezone.now()
+            _save_phase(job, Status.DONE, 100, _("Imported"), *COUNT_FIELDS, "finished_at")
+            audit_record(
+                actor=job.uploaded_by,
+                action="import.apply",
+                obj=job,
+                region=job.region,
+                detail={
+                    "created": written.created,
+                    "updated": written.updated,
+                    "moved": written.moved,
+                    "refused": job.refused_rows,
+                    "valid_rows_only": job.valid_rows_only,
+                },
+            )
+    finally:
+        _release(keys)
+    if job.refused_rows:
+        _store_error_workbook(job, checked)
+    _discard_upload(job)
+    job.save(update_fields=["stored_file"])
+    return job
+
+
+# --- Error workbook, cancel, purge ------------------------------------------------------------
+
+
+def _error_path(job: ImportJob) -> str:
+    return f"imports/errors-{job.pk}.bin"
+
+
+def _errors_by_line(rows) -> dict[int, str]:
+    return {
+        r.line: "；".join(f"【{e.column}】“{e.value}”：{e.message}" for e in r.errors)
+        for r in rows
+        if r.errors
+    }
+
+
+def _store_error_workbook(job: ImportJob, checked: Checked) -> None:
+    data = workbooks.error_workbook(
+        checked.table.headers,
+        checked.table.rows,
+        _errors_by_line(checked.rows),
+        header_line=checked.table.header_line,
+    )
+    path = _error_path(job)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(crypto.encrypt_bytes(data)))
+
+
+def import_error_workbook(job: ImportJob) -> bytes | None:
+    """The user's rows with the reasons for refusal, built from the upload while it is kept
+    and stored once the upload is gone."""
+    path = _error_path(job)
+    if default_storage.exists(path):
+        with default_storage.open(path, "rb") as handle:
+            return crypto.decrypt_bytes(handle.read())
+    if not job.stored_file or not job.refused_rows:
+        return None
+    checked = _check(job, phase_start=0, phase_end=0)
+    _store_error_workbook(job, checked)
+    return import_error_workbook(job)
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, user, valid_rows_only: bool = False) -> ImportJob:
+    """The uploader confirms the preview: queue the write after commit."""
+    if job.status != Status.PREVIEW:
+        return job
+    if valid_rows_only and may_choose_valid_rows_only(user):
+        job.valid_rows_only = True
+    job.status = Status.IMPORTING
+    job.save(update_fields=["valid_rows_only", "status"])
+    audit_record(
+        actor=user,
+        action="import.confirm",
+        obj=job,
+        region=job.region,
+        detail={"valid_rows_only": job.valid_rows_only},
+    )
+    from ..tasks import import_apply
+
+    import_apply.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
+    if job.status in (Status.PREVIEW, Status.QUEUED, Status.REFUSED):
+        _discard_upload(job)
+        job.status = Status.CANCELLED if job.status != Status.REFUSED else job.status
+        job.finished_at = job.finished_at or timezone.now()
+        job.save(update_fields=["status", "stored_file", "finished_at"])
+        audit_record(actor=user, action="import.cancel", obj=job, region=job.region)
+    return job
+
+
+def purge_stale_uploads() -> int:
+    """Remove uploads and error workbooks older than a day; the job record stays."""
+    cutoff = timezone.now() - timedelta(seconds=UPLOAD_LIFETIME_SECONDS)
+    purged = 0
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(stored_file=""):
+        _discard_upload(job)
+        if job.status in (Status.PREVIEW, Status.QUEUED):
+            job.status = Status.CANCELLED
+        job.save(update_fields=["stored_file", "status"])
+        purged += 1
+    recent = ImportJob.objects.filter(created_at__range=(cutoff - timedelta(days=7), cutoff))
+    for job in recent.filter(refused_rows__gt=0):
+        path = _error_path(job)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+    return purged

@@ -1,0 +1,147 @@
+"""Pages of the import flow: upload → preview (paged, changed fields highlighted) →
+confirm → result, with the template and the error workbook to download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..models import ImportJob, ImportRow
+from ..scope import scope_queryset
+from . import roster, services, workbooks
+from .forms import UploadForm
+
+ROWS_PER_PAGE = 50
+ROSTER_INSTRUCTIONS = [
+    "每行一名教师，第一行为表头，请勿修改表头文字；示例行（第 2 行）请删除后再填写。",
+    "身份证号列已设为“文本”格式，请勿改为数字格式，否则 Excel 会把号码变成 1.1E+17 并丢失末位。",
+    "已在平台中的教师按身份证号更新，不在平台中的教师将新建；同一文件重复上传不会产生重复记录。",
+    "教师调入本校：填写本校学校标识码即可，原学校的任职经历会自动结束；"
+    "调出本校的教师请由调入学校或上级教育局上传。",
+    "只要有一行有错误，默认整份文件都不导入；平台会给出错误说明文件，改正后重新上传即可。",
+    "日期可写作 2024-01-01、2024/1/1、2024.1.1 或 2024年1月1日。",
+]
+
+
+def _jobs(user):
+    return scope_queryset(user, ImportJob.objects.select_related("uploaded_by"))
+
+
+@login_required
+def import_list(request):
+    if not services.may_import(request.user):
+        raise Http404
+    allow = services.may_choose_valid_rows_only(request.user)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, allow_valid_rows_only=allow)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > services.max_upload_bytes():
+                form.add_error("file", services.too_large_message(upload.size))
+            else:
+                job = services.import_job_create(
+                    user=request.user,
+                    kind=ImportJob.Kind.ROSTER,
+                    file_name=upload.name,
+                    data=upload.read(),
+                    valid_rows_only=form.cleaned_data.get("valid_rows_only", False),
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                )
+                return redirect("import_detail", job.pk)
+    else:
+        form = UploadForm(allow_valid_rows_only=allow)
+    page = Paginator(_jobs(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/imports/list.html", {"form": form, "page": page})
+
+
+@login_required
+def import_detail(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    action = request.GET.get("action", "")
+    rows = ImportRow.objects.filter(job=job)
+    if action in ImportRow.Action.values:
+        rows = rows.filter(action=action)
+    elif job.refused_rows:
+        action, rows = "refused", rows.filter(action="refused")
+    page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    labels = {c.key: c.label for c in roster.COLUMNS} | {"school": "学校"}
+    return render(
+        request,
+        "portal/imports/detail.html",
+        {
+            "job": job,
+            "page": page,
+            "action": action,
+            "query": f"action={action}" if action else "",
+            "labels": labels,
+            "progress": services.progress_of(job),
+            "may_choose_valid_rows_only": services.may_choose_valid_rows_only(request.user),
+            "actions": ImportRow.Action.choices,
+        },
+    )
+
+
+@login_required
+def import_status(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "running": job.is_running,
+            **services.progress_of(job),
+        }
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    if job.uploaded_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    valid_only = request.POST.get("valid_rows_only") == "1"
+    if job.refused_rows and not (valid_only and services.may_choose_valid_rows_only(request.user)):
+        messages.error(request, _("Some rows are refused: correct the file and upload it again."))
+        return redirect("import_detail", job.pk)
+    services.import_job_confirm(job=job, user=request.user, valid_rows_only=valid_only)
+    return redirect("import_detail", job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    services.import_job_cancel(job=job, user=request.user)
+    messages.info(request, _("The upload was discarded."))
+    return redirect("import_list")
+
+
+@login_required
+def import_error_workbook(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    data = services.import_error_workbook(job)
+    if data is None:
+        raise Http404
+    return _attachment(
+        data, f"错误说明-{job.file_name.rsplit('.', 1)[0]}.xlsx", workbooks.XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+def roster_template(request):
+    if not services.may_import(request.user):
+        raise Http404
+    data = workbooks.template(roster.COLUMNS, title="教师名单", instructions=ROSTER_INSTRUCTIONS)
+    return _attachment(data, "教师名单导入模板.xlsx", workbooks.XLSX_CONTENT_TYPE)
+
+
+def _attachment(data: bytes, file_name: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
