@@ -103,11 +103,16 @@ class Teacher(models.Model):
     id_number_encrypted = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    # Searched with icontains, which no b-tree index serves.
+    name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="teachers"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="teachers",
+        db_index=False,  # served by the (school, status) index below
     )
     subject = models.CharField(_("subject"), max_length=32, blank=True)
     stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
@@ -163,7 +168,11 @@ class ServicePeriod(models.Model):
         related_name="service_periods",
     )
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # periods are read by teacher; a school's delete check may scan
     )
     role = models.CharField(_("role"), max_length=16, choices=ServiceRole.choices)
     stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
@@ -328,6 +337,7 @@ class ImportJob(models.Model):
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     file_size = models.PositiveBigIntegerField(_("file size"))
     stored_file = models.CharField(max_length=255, blank=True, editable=False)
+    error_file = models.CharField(max_length=255, blank=True, editable=False)
     commit_when_valid = models.BooleanField(
         _("import as soon as it is valid"),
         default=False,

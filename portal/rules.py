@@ -10,6 +10,7 @@ Every function takes plain values so tests can drive them from tables.
 from __future__ import annotations
 
 import calendar
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -152,7 +153,7 @@ def parse_id_number(raw: object, *, today: date) -> IDNumber:
 
 
 def id_check_character(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return ID_CHECK_CHARS[total % 11]
 
 

@@ -116,6 +116,11 @@ def _job(user, *, region, school=None):
     from portal.models import ImportJob
 
     return ImportJob.objects.create(
-        kind="roster", uploaded_by=user, region=region, school=school, file_name="名单.xlsx",
-        file_sha256="0" * 64, file_size=1,
+        kind="roster",
+        uploaded_by=user,
+        region=region,
+        school=school,
+        file_name="名单.xlsx",
+        file_sha256="0" * 64,
+        file_size=1,
     )

@@ -25,6 +25,9 @@ _MONTH_PATTERNS = [
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "专任"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "非专任"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_MIDDLE_DOTS = re.compile("[・•‧･∙⋅]")
 
 
 class CellError(ValueError):
@@ -39,18 +42,19 @@ def text(raw: object) -> str:
     back without a trailing ``.0``."""
     if raw is None:
         return ""
+    if type(raw) is str and raw.isascii():
+        return raw.strip()  # NFKC leaves ASCII as it is; the invisible characters are not ASCII
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     value = unicodedata.normalize("NFKC", str(raw))
-    value = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", value)
+    value = _INVISIBLE.sub("", value)
     return value.replace("\u00a0", " ").strip()
 
 
 def name(raw: object) -> str:
     """A person's name: inner spaces removed, the middle dots of minority and foreign names
     (· ・ • ‧ ･) unified to ``·``."""
-    value = re.sub(r"\s+", "", text(raw))
-    return re.sub(r"[・•‧･∙⋅]", "·", value)
+    return _MIDDLE_DOTS.sub("·", _SPACES.sub("", text(raw)))
 
 
 def parse_date(
@@ -103,9 +107,9 @@ def _date_from_text(value: str) -> date:
 
 
 def parse_bool(raw: object) -> bool:
-    value = text(raw).lower()
     if isinstance(raw, bool):
         return raw
+    value = text(raw).lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
@@ -113,28 +117,39 @@ def parse_bool(raw: object) -> bool:
     raise CellError(_("“%(value)s” should be 是 or 否.") % {"value": value})
 
 
-def parse_choice(raw: object, choices) -> str:
-    """A choice by its Chinese label, its English label or its code."""
-    value = text(raw)
-    folded = value.lower().replace(" ", "")
-    for code, label in choices:
+class Choices:
+    """Look-up of a choice by its Chinese label, its English label, its code or an extra
+    synonym, built once per import (not once per cell)."""
+
+    def __init__(self, choices, synonyms: dict[str, str] | None = None):
         from django.utils import translation
 
+        self.lookup: dict[str, str] = {}
         with translation.override("zh-hans"):
-            chinese = str(label)
-        if folded in (code.lower(), chinese.lower().replace(" ", ""), str(label).lower()):
-            return code
-    with_labels = "、".join(_choice_labels(choices))
-    raise CellError(
-        _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": with_labels}
-    )
+            self.labels = [str(label) for _code, label in choices]
+            for code, label in choices:
+                self.lookup[_fold(str(label))] = code
+        with translation.override("en"):
+            for code, label in choices:
+                self.lookup.setdefault(_fold(str(label)), code)
+        for code, _label in choices:
+            self.lookup.setdefault(_fold(code), code)
+        for synonym, code in (synonyms or {}).items():
+            self.lookup.setdefault(_fold(synonym), code)
+
+    def parse(self, value: str) -> str:
+        """``value`` is already cleaned by ``text``."""
+        try:
+            return self.lookup[_fold(value)]
+        except KeyError:
+            raise CellError(
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": value, "choices": "、".join(self.labels)}
+            ) from None
 
 
-def _choice_labels(choices) -> list[str]:
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        return [str(label) for _code, label in choices]
+def _fold(value: str) -> str:
+    return value.lower().replace(" ", "")
 
 
 def escape_formula(value: object) -> object:

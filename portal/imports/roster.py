@@ -7,13 +7,15 @@ school is outside the uploader's scope is refused, never moved.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from .. import crypto, rules
+from .. import bulk, crypto, rules
 from ..choices import SCHOOL_TYPE_STAGES, ProfessionalTitle, Role, Staffing, Stage
 from ..models import School, ServicePeriod, Teacher
 from ..scope import scope_queryset
@@ -78,7 +80,8 @@ TRACKED = [
     "professional_title",
     "started_teaching",
 ]
-SQLITE_BATCH = 900
+SQLITE_BATCH = 900  # SQLite's limit on query parameters, with room to spare
+POSTGRES_BATCH = 20_000
 
 
 @dataclass
@@ -118,9 +121,17 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
     total = len(table_rows)
+    choices = {
+        key: cells.Choices(options, _SHORT_LABELS.get(key))
+        for key, options in (
+            ("stage", Stage.choices),
+            ("staffing", Staffing.choices),
+            ("professional_title", ProfessionalTitle.choices),
+        )
+    }
     for index, (line, raw) in enumerate(table_rows):
         row = RosterRow(line=line, raw=raw)
-        _parse_row(row, mapping, today)
+        _parse_row(row, mapping, today, choices)
         if row.id_hash:
             first = seen.setdefault(row.id_hash, line)
             if first != line:
@@ -136,7 +147,7 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
     return rows
 
 
-def _parse_row(row: RosterRow, mapping: ColumnMap, today: date) -> None:
+def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices) -> None:
     get = mapping.get
     raw_id = get(row.raw, "id_number")
     try:
@@ -144,10 +155,8 @@ def _parse_row(row: RosterRow, mapping: ColumnMap, today: date) -> None:
     except rules.IDNumberError as exc:
         # Even a wrong ID number is most likely a real one mistyped: store it masked.
         shown = cells.text(raw_id)
-        try:
+        with contextlib.suppress(rules.IDNumberError):
             shown = rules.normalise_id_number(raw_id) or shown
-        except rules.IDNumberError:
-            pass
         message = exc.message
         for variant in {shown, shown.upper(), cells.text(raw_id), str(raw_id)}:
             if variant:
@@ -166,32 +175,28 @@ def _parse_row(row: RosterRow, mapping: ColumnMap, today: date) -> None:
     row.values["name"] = name
     row.values["school_code"] = cells.text(get(row.raw, "school_code"))
 
-    for key, choices in (
-        ("stage", Stage.choices),
-        ("staffing", Staffing.choices),
-        ("professional_title", ProfessionalTitle.choices),
-    ):
-        raw = get(row.raw, key)
-        if mapping.has(key) and cells.text(raw):
+    for key, lookup in choices.items():
+        value = cells.text(get(row.raw, key))  # None when the column is absent → ""
+        if value:
             try:
-                row.values[key] = cells.parse_choice(raw, _with_short_labels(key, choices))
+                row.values[key] = lookup.parse(value)
             except cells.CellError as exc:
-                row.refuse(key, raw, exc.message)
+                row.refuse(key, value, exc.message)
         elif COLUMN_BY_KEY[key].required:
             row.refuse(key, "", _("This column must be filled."))
-    raw = get(row.raw, "is_full_time")
-    if mapping.has("is_full_time") and cells.text(raw):
+    value = cells.text(get(row.raw, "is_full_time"))
+    if value:
         try:
-            row.values["is_full_time"] = cells.parse_bool(raw)
+            row.values["is_full_time"] = cells.parse_bool(value)
         except cells.CellError as exc:
-            row.refuse("is_full_time", raw, exc.message)
+            row.refuse("is_full_time", value, exc.message)
     subject = cells.text(get(row.raw, "subject"))
-    if mapping.has("subject") and subject:
+    if subject:
         if len(subject) > 32:
             row.refuse("subject", subject, _("The subject is longer than 32 characters."))
         row.values["subject"] = subject
     raw = get(row.raw, "started_teaching")
-    if mapping.has("started_teaching") and cells.text(raw):
+    if raw is not None and raw != "" and (not isinstance(raw, str) or raw.strip()):
         try:
             started = cells.parse_date(raw, latest=today)
         except cells.CellError as exc:
@@ -243,10 +248,6 @@ _SHORT_LABELS = {
 }
 
 
-def _with_short_labels(key, choices):
-    return [*choices, *((code, label) for label, code in _SHORT_LABELS.get(key, {}).items())]
-
-
 # --- 2. Check rows against the database (set queries, never one per row) --------------------
 
 
@@ -273,20 +274,9 @@ def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
         visible_school_ids.add(own_school.pk)
         by_code.setdefault(own_school.code, own_school)
 
-    hashes = {r.id_hash for r in rows if r.id_hash}
-    existing = {
-        t.id_number_hash: t
-        for t in _in_batches(hashes, lambda chunk: Teacher.objects.filter(id_number_hash__in=chunk))
-    }
-    visible_teacher_ids = (
-        set(
-            scope_queryset(
-                user, Teacher.objects.filter(pk__in=[t.pk for t in existing.values()])
-            ).values_list("pk", flat=True)
-        )
-        if existing
-        else set()
-    )
+    hashes = [r.id_hash for r in rows if r.id_hash]
+    existing = {t.id_number_hash: t for t in _teachers_by_hash(hashes)}
+    visible_teacher_ids = _visible_teacher_ids(user, hashes) if existing else set()
 
     for row in rows:
         # A second check (inside the write's lock) starts again from the parse results.
@@ -324,11 +314,44 @@ def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
             row.action = "changed" if row.changes else "unchanged"
 
 
+def _by_hash_queryset(hashes: list[str]):
+    """Teachers with these lookup hashes. On PostgreSQL one array parameter instead of
+    100,000 placeholders; on SQLite a subquery over a temporary list is not possible, so the
+    caller batches (see ``_teachers_by_hash``)."""
+    if bulk.is_postgresql():
+        matching = RawSQL("SELECT id FROM portal_teacher WHERE id_number_hash = ANY(%s)", [hashes])
+        return Teacher.objects.filter(pk__in=matching)
+    return Teacher.objects.filter(id_number_hash__in=hashes)
+
+
+def _visible_teacher_ids(user, hashes: list[str]) -> set[int]:
+    if bulk.is_postgresql():
+        return set(scope_queryset(user, _by_hash_queryset(hashes)).values_list("pk", flat=True))
+    return set(
+        _in_batches(
+            hashes,
+            lambda chunk: scope_queryset(user, _by_hash_queryset(chunk)).values_list(
+                "pk", flat=True
+            ),
+        )
+    )
+
+
+def _teachers_by_hash(hashes: list[str]) -> list[Teacher]:
+    if bulk.is_postgresql():
+        return list(_by_hash_queryset(hashes).select_related("school"))
+    return _in_batches(
+        hashes,
+        lambda chunk: Teacher.objects.select_related("school").filter(id_number_hash__in=chunk),
+    )
+
+
 def _in_batches(values, query) -> list:
     values = list(values)
     found = []
-    for start in range(0, len(values), SQLITE_BATCH):
-        found.extend(query(values[start : start + SQLITE_BATCH]))
+    size = POSTGRES_BATCH if bulk.is_postgresql() else SQLITE_BATCH
+    for start in range(0, len(values), size):
+        found.extend(query(values[start : start + size]))
     return found
 
 
@@ -404,27 +427,30 @@ def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
     """Create and update teachers for the rows that passed. Call inside a transaction."""
     result = WriteResult()
     new_rows = [r for r in rows if r.action == "new"]
-    changed_rows = [r for r in rows if r.action == "changed"]
-    teachers = [_new_teacher(r) for r in new_rows]
-    Teacher.objects.bulk_create(teachers, batch_size=2000)
-    # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35.
-    periods = [
-        ServicePeriod(
-            teacher=t,
-            school=t.school,
-            role="teacher",
-            stage=t.stage,
-            start=t.started_teaching or today,
-        )
-        for t in teachers
-    ]
-    ServicePeriod.objects.bulk_create(periods, batch_size=2000)
-    result.created = len(teachers)
+    teacher_ids = bulk.insert_values(
+        Teacher, NEW_TEACHER_FIELDS, [_new_teacher(r) for r in new_rows]
+    )
+    bulk.insert_values(
+        ServicePeriod,
+        ["teacher_id", "school_id", "role", "stage", "start", "end"],
+        [
+            (
+                teacher_id,
+                r.school.pk,
+                "teacher",
+                r.values["stage"],
+                r.values.get("started_teaching") or today,
+                None,
+            )
+            for teacher_id, r in zip(teacher_ids, new_rows, strict=True)
+        ],
+    )
+    result.created = len(teacher_ids)
 
     moved = []
     updated_fields: set[str] = set()
     to_update = []
-    for row in changed_rows:
+    for row in (r for r in rows if r.action == "changed"):
         teacher = row.teacher
         for field_name in row.changes:
             if field_name == "school":
@@ -444,22 +470,39 @@ def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
     return result
 
 
-def _new_teacher(row: RosterRow) -> Teacher:
+NEW_TEACHER_FIELDS = [
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_number_masked",
+    "name",
+    "gender",
+    "birth_date",
+    "school_id",
+    "stage",
+    "subject",
+    "staffing",
+    "is_full_time",
+    "professional_title",
+    "started_teaching",
+]
+
+
+def _new_teacher(row: RosterRow) -> tuple:
     values = row.values
-    return Teacher(
-        id_number_encrypted=crypto.encrypt_text(row.id_number),
-        id_number_hash=row.id_hash,
-        id_number_masked=row.masked,
-        name=values["name"],
-        gender=values["gender"],
-        birth_date=values["birth_date"],
-        school=row.school,
-        stage=values["stage"],
-        subject=values.get("subject", ""),
-        staffing=values.get("staffing", Staffing.ESTABLISHED),
-        is_full_time=values.get("is_full_time", True),
-        professional_title=values.get("professional_title", ProfessionalTitle.NONE),
-        started_teaching=values.get("started_teaching"),
+    return (
+        crypto.encrypt_text(row.id_number),
+        row.id_hash,
+        row.masked,
+        values["name"],
+        values["gender"],
+        values["birth_date"],
+        row.school.pk,
+        values["stage"],
+        values.get("subject", ""),
+        values.get("staffing", Staffing.ESTABLISHED),
+        values.get("is_full_time", True),
+        values.get("professional_title", ProfessionalTitle.NONE),
+        values.get("started_teaching"),
     )
 
 
@@ -484,7 +527,7 @@ def _move(moves, today) -> None:
                     teacher=teacher, school=school, role=role, stage=teacher.stage, start=today
                 )
             )
-    ServicePeriod.objects.bulk_create(new_periods, batch_size=2000)
+    bulk.insert(ServicePeriod, new_periods)
 
 
 def lock_schools(school_ids) -> None:

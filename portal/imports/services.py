@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import crypto
+from .. import bulk, crypto
 from ..choices import STAFF_ROLE_LEVEL, Role
 from ..models import ImportJob, ImportRow
 from ..services import audit_record
@@ -186,8 +186,43 @@ def _check(job: ImportJob, *, phase_start: int, phase_end: int) -> Checked:
 
     rows = roster.parse_rows(table.rows, mapping, today=today, on_progress=on_progress)
     set_progress(job, phase_start + int(span * 0.85), _("Comparing with the portal's records"))
-    roster.check_rows(rows, roster.RosterContext(user=job.uploaded_by, today=today))
     return Checked(table=table, rows=rows)
+
+
+def _store_rows(job: ImportJob, rows, *, only_notable: bool = False) -> None:
+    """The per-row result for the paged preview and the API (masked ID numbers only). An
+    import without preview keeps only the changed and refused rows; new and unchanged rows
+    are counted."""
+    _count(job, rows)
+    job.rows.all().delete()
+    if only_notable:
+        rows = [r for r in rows if r.action in ("changed", "refused")]
+    bulk.insert_values(
+        ImportRow,
+        [
+            "job_id",
+            "line",
+            "action",
+            "name",
+            "id_number_masked",
+            "school_code",
+            "changes",
+            "errors",
+        ],
+        [
+            (
+                job.pk,
+                r.line,
+                r.action,
+                r.values.get("name", "")[:64],
+                r.masked or "",
+                r.values.get("school_code", "")[:32],
+                r.changes,
+                [e.as_dict() for e in r.errors],
+            )
+            for r in rows
+        ],
+    )
 
 
 def _count(job: ImportJob, rows) -> None:
@@ -224,32 +259,20 @@ def import_job_check(job_id: int) -> ImportJob:
             "stored_file",
         )
         return job
-    _count(job, checked.rows)
     job.warnings = checked.table.warnings
-    with transaction.atomic():
-        job.rows.all().delete()
-        ImportRow.objects.bulk_create(
-            (
-                ImportRow(
-                    job=job,
-                    line=r.line,
-                    action=r.action,
-                    name=r.values.get("name", "")[:64],
-                    id_number_masked=r.masked or "",
-                    school_code=r.values.get("school_code", "")[:32],
-                    changes=r.changes,
-                    errors=[e.as_dict() for e in r.errors],
-                )
-                for r in checked.rows
-            ),
-            batch_size=2000,
-        )
-        job.validated_at = timezone.now()
-        _save_phase(
-            job, Status.PREVIEW, 100, _("Checked"), *COUNT_FIELDS, "warnings", "validated_at"
-        )
-    if job.commit_when_valid and (job.refused_rows == 0 or job.valid_rows_only):
+    job.save(update_fields=["warnings"])
+    if job.commit_when_valid:
+        # No preview wanted: the rows are checked against the database inside the write's
+        # lock, once, and the result stored with the write.
+        _save_phase(job, Status.IMPORTING, 60, _("Checking against the portal's records"))
         return import_job_apply(job.pk, checked=checked)
+    roster.check_rows(
+        checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+    )
+    with transaction.atomic():
+        _store_rows(job, checked.rows)
+        job.validated_at = timezone.now()
+        _save_phase(job, Status.PREVIEW, 100, _("Checked"), *COUNT_FIELDS, "validated_at")
     return job
 
 
@@ -298,7 +321,7 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
             roster.check_rows(
                 checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
             )
-            _count(job, checked.rows)
+            _store_rows(job, checked.rows, only_notable=job.validated_at is None)
             if job.refused_rows and not job.valid_rows_only:
                 job.finished_at = timezone.now()
                 _save_phase(
@@ -338,10 +361,6 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
 # --- Error workbook, cancel, purge ------------------------------------------------------------
 
 
-def _error_path(job: ImportJob) -> str:
-    return f"imports/errors-{job.pk}.bin"
-
-
 def _errors_by_line(rows) -> dict[int, str]:
     return {
         r.line: "；".join(f"【{e.column}】“{e.value}”：{e.message}" for e in r.errors)
@@ -357,22 +376,26 @@ def _store_error_workbook(job: ImportJob, checked: Checked) -> None:
         _errors_by_line(checked.rows),
         header_line=checked.table.header_line,
     )
-    path = _error_path(job)
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    default_storage.save(path, ContentFile(crypto.encrypt_bytes(data)))
+    if job.error_file and default_storage.exists(job.error_file):
+        default_storage.delete(job.error_file)
+    job.error_file = default_storage.save(
+        f"imports/{uuid.uuid4().hex}-errors.bin", ContentFile(crypto.encrypt_bytes(data))
+    )
+    job.save(update_fields=["error_file"])
 
 
 def import_error_workbook(job: ImportJob) -> bytes | None:
     """The user's rows with the reasons for refusal, built from the upload while it is kept
     and stored once the upload is gone."""
-    path = _error_path(job)
-    if default_storage.exists(path):
-        with default_storage.open(path, "rb") as handle:
+    if job.error_file and default_storage.exists(job.error_file):
+        with default_storage.open(job.error_file, "rb") as handle:
             return crypto.decrypt_bytes(handle.read())
     if not job.stored_file or not job.refused_rows:
         return None
     checked = _check(job, phase_start=0, phase_end=0)
+    roster.check_rows(
+        checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+    )
     _store_error_workbook(job, checked)
     return import_error_workbook(job)
 
@@ -419,9 +442,9 @@ def purge_stale_uploads() -> int:
             job.status = Status.CANCELLED
         job.save(update_fields=["stored_file", "status"])
         purged += 1
-    recent = ImportJob.objects.filter(created_at__range=(cutoff - timedelta(days=7), cutoff))
-    for job in recent.filter(refused_rows__gt=0):
-        path = _error_path(job)
-        if default_storage.exists(path):
-            default_storage.delete(path)
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(error_file=""):
+        if default_storage.exists(job.error_file):
+            default_storage.delete(job.error_file)
+        job.error_file = ""
+        job.save(update_fields=["error_file"])
     return purged

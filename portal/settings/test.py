@@ -1,6 +1,9 @@
 """pytest settings: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI),
 SQLite and eager Celery otherwise."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -19,3 +22,6 @@ STORAGES = {
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Uploads of one test run never meet another's.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))

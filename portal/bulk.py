@@ -1,0 +1,160 @@
+"""Bulk writes near the floor: PostgreSQL's COPY where the database is PostgreSQL,
+``bulk_create`` in large batches elsewhere (SQLite for the newcomer and the fast tests).
+
+Values go through each field's ``get_db_prep_save``, so JSON, dates and booleans are stored
+exactly as the ORM would store them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+COPY_CHUNK = 50_000
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, taken from the table's sequence in one query
+    (PostgreSQL only), so children can reference them before the parents are copied."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert(model: type[models.Model], objects: Sequence[models.Model], *, batch_size=2000):
+    """Insert ``objects``; on PostgreSQL each gets its primary key from the sequence first and
+    the rows are copied in. Returns the objects (with primary keys set)."""
+    if not objects:
+        return objects
+    if not is_postgresql():
+        return model.objects.bulk_create(objects, batch_size=batch_size)
+    missing = [o for o in objects if o.pk is None]
+    for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
+        obj.pk = pk
+    fields = [f for f in model._meta.concrete_fields]
+    _pre_save(objects, fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    converters = [(f.attname, _converter(f)) for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), COPY_CHUNK):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerows(
+                [
+                    _NULL if (value := getattr(obj, name)) is None else convert(value)
+                    for name, convert in converters
+                ]
+                for obj in objects[start : start + COPY_CHUNK]
+            )
+            buffer.seek(0)
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+    return objects
+
+
+def _pre_save(objects, fields) -> None:
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objects:
+                field.pre_save(obj, add=True)
+
+
+_NULL = "\\N"
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.DateField,
+    models.ForeignKey,
+    models.GenericIPAddressField,
+)  # DateTimeField is a DateField: str() of an aware datetime is what COPY reads
+
+
+def _converter(field):
+    """How one field's Python value becomes COPY text; chosen once per field, not per cell."""
+    if isinstance(field, models.BooleanField):
+        return lambda value: "t" if value else "f"
+    if isinstance(field, models.JSONField):
+        return lambda value: json.dumps(value, ensure_ascii=False, cls=field.encoder)
+    if isinstance(field, _PLAIN):
+        return _same
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _same(value):
+    return value
+
+
+def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple]):
+    """Insert plain tuples (values in the order of ``names``, attribute names such as
+    ``school_id``) without building model instances on PostgreSQL; the other fields take
+    their defaults. Returns the new primary keys in row order."""
+    if not rows:
+        return []
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    defaults = [
+        f for f in model._meta.concrete_fields if f.attname not in names and not f.primary_key
+    ]
+    if not is_postgresql():
+        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=2000)
+        return [o.pk for o in objects]
+    ids = reserve_ids(model, len(rows))
+    # Defaults are the same for every row: convert them once.
+    tail = [_NULL if (v := _default(f)) is None else _converter(f)(v) for f in defaults]
+    # Only columns that may hold None, booleans or JSON need work per row.
+    special = [
+        (position + 1, _converter(field))
+        for position, field in enumerate(fields)
+        if field.null or _converter(field) is not _same
+    ]
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    columns = ", ".join(
+        [pk_column, *(connection.ops.quote_name(f.column) for f in [*fields, *defaults])]
+    )
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), COPY_CHUNK):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for pk, row in zip(
+                ids[start : start + COPY_CHUNK], rows[start : start + COPY_CHUNK], strict=True
+            ):
+                values = [pk, *row, *tail]
+                for position, convert in special:
+                    value = values[position]
+                    values[position] = _NULL if value is None else convert(value)
+                writer.writerow(values)
+            buffer.seek(0)
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+    return ids
+
+
+def _default(field):
+    from django.utils import timezone
+
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    if field.has_default():
+        return field.get_default()
+    return None
