@@ -340,7 +340,7 @@ def test_million_blank_trailing_rows_end_the_sheet(world, rows):
         (lambda: b"", "空"),
         (lambda: '姓名,身份证号,学段\n林晓,"110105,小学\n'.encode(), "引号"),
         (lambda: "姓名,身份证号,学段\n林\x00晓,11010519491231002X,小学\n".encode(), "NUL"),
-        (lambda: "a,b\n1,2\n".encode(), "表头"),
+        (lambda: b"a,b\n1,2\n", "表头"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(world, build, words):
