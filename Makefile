@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint format migrations-check deploy-check messages clean
+.PHONY: demo test install lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## City-scale benchmarks on PostgreSQL (127.0.0.1, database portal_bench); see docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python bench/roster_import.py --rows 100000 --stock-rows 10000
+	$(BIN)/python bench/roster_import.py --xlsx-memory
+	$(BIN)/python bench/roster_import.py --preview
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

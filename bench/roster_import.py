@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--stock-rows", type=int, default=10_000)
     parser.add_argument("--xlsx-memory", action="store_true")
+    parser.add_argument("--preview", action="store_true", help="time the preview of 100k rows")
     args = parser.parse_args()
     setup_django(fresh=not args.xlsx_memory)
     city_region, schools = city()
@@ -183,6 +184,8 @@ def main() -> None:
     user = bench_user(city_region)
     if args.xlsx_memory:
         return xlsx_memory(args.rows, schools, user)
+    if args.preview:
+        return preview(args.rows, schools, user)
 
     results: dict[str, float] = {}
     rows = make_rows(args.rows, schools)
@@ -220,6 +223,36 @@ def main() -> None:
         "(bar: >= 20x)"
     )
     print(f"  peak RSS of this process: {peak_rss_mb():.0f} MB")
+
+
+def preview(count, schools, user) -> None:
+    """Upload without committing (the page's flow) and time the preview page's requests."""
+    import statistics
+    import time
+
+    from django.test import Client
+
+    from portal.imports import services
+
+    rows = make_rows(count, schools, seed=3)
+    reset_teachers()
+    user = bench_user(user.region)
+    results: dict[str, float] = {}
+    with timed(f"check of {count:,} rows with the preview stored", results):
+        job = services.import_job_create(user=user, kind="roster", file_name="roster.csv",
+                                         data=csv_bytes(rows))
+    job.refresh_from_db()
+    assert job.status == "preview" and job.total_rows == count
+    client = Client()
+    client.force_login(user)
+    for label, query in [("first page", ""), ("page 1000", "?action=new&page=1000")]:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            response = client.get(f"/imports/{job.pk}/{query}", HTTP_HOST="127.0.0.1")
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        print(f"  preview {label}: median {statistics.median(times) * 1000:.0f} ms")
 
 
 def xlsx_memory(count, schools, user) -> None:

@@ -7,7 +7,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher, User
+from .models import (
+    AuditEvent,
+    EthicsRecord,
+    ImportJob,
+    Region,
+    School,
+    ServicePeriod,
+    Teacher,
+    User,
+)
 from .scope import scope_queryset
 
 admin.site.site_header = _("Teacher workforce portal administration")
@@ -101,3 +110,29 @@ class UserAdmin(BaseUserAdmin):
     has_view_permission = has_change_permission = has_add_permission = (
         lambda self, request, obj=None: request.user.is_superuser
     )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ScopedAdmin):
+    """Read-only: imports happen through the upload page, the API or the command."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "uploaded_by",
+        "status",
+        "new_rows",
+        "changed_rows",
+        "unchanged_rows",
+        "refused_rows",
+        "valid_rows_only",
+    ]
+    list_filter = ["status", "kind", "valid_rows_only"]
+    search_fields = ["file_name", "file_sha256"]
+    list_select_related = ["uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -530,6 +530,20 @@ def _move(moves, today) -> None:
     bulk.insert(ServicePeriod, new_periods)
 
 
+def schools_touched(rows: list[RosterRow], user) -> set[int]:
+    """The schools a file writes to, known before the rows are checked against the database:
+    the codes it names, or the uploader's own school for rows without a code."""
+    codes = {r.values["school_code"] for r in rows if r.values.get("school_code")}
+    ids = set(
+        _in_batches(
+            codes, lambda chunk: School.objects.filter(code__in=chunk).values_list("pk", flat=True)
+        )
+    )
+    if user.role == Role.SCHOOL_ADMIN and user.school_id:
+        ids.add(user.school_id)
+    return ids
+
+
 def lock_schools(school_ids) -> None:
     """Serialise imports touching the same schools (PostgreSQL row locks; SQLite has one
     writer at a time anyway)."""

@@ -311,7 +311,7 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
             job.file_errors = [exc.message]
             _save_phase(job, Status.REFUSED, 100, _("The file was refused"), "file_errors")
             return job
-    school_ids = {r.school.pk for r in checked.rows if r.school is not None}
+    school_ids = roster.schools_touched(checked.rows, job.uploaded_by)
     keys = _acquire(job, school_ids)  # raises ImportBusy: the task waits and retries
     try:
         set_progress(job, 65, _("Writing"))
@@ -419,6 +419,25 @@ def import_job_confirm(*, job: ImportJob, user, valid_rows_only: bool = False) -
     from ..tasks import import_apply
 
     import_apply.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_wait(job_id: int) -> ImportJob:
+    """Another import for the same schools is being written and nothing will retry this one:
+    back to the preview, with a note saying to confirm again in a moment."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == Status.IMPORTING and job.validated_at is not None:
+        note = _("Another import for the same school is running; confirm again shortly.")
+        job.warnings = [*[w for w in job.warnings if w != note], note]
+        _save_phase(job, Status.PREVIEW, 100, note, "warnings")
+    elif job.status in (Status.IMPORTING, Status.VALIDATING):
+        job.file_errors = [
+            _("Another import for the same school is running; upload the file again shortly.")
+        ]
+        _discard_upload(job)
+        _save_phase(
+            job, Status.REFUSED, 100, _("The file was refused"), "file_errors", "stored_file"
+        )
     return job
 
 

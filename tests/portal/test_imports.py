@@ -514,3 +514,32 @@ def test_the_stored_upload_is_encrypted(world, rows):
         stored = handle.read()
     assert rows[0][2].encode() not in stored
     assert "李明".encode() not in stored
+
+
+def test_a_second_import_for_the_same_school_waits(world, rows):
+    from django.core.cache import cache
+
+    user = world.users["school"]
+    job = upload(user, files.csv_bytes(rows))
+    key = f"import-lock:school:{world.school.pk}"
+    cache.add(key, 999_999, 60)  # another job is writing this school's teachers
+    try:
+        job = confirm(job, user)
+        assert job.status == "preview"  # handed back, nothing written
+        assert any("正在导入" in w or "稍后" in w for w in job.warnings), job.warnings
+        assert Teacher.objects.filter(name="李明").count() == 0
+        with pytest.raises(services.ImportBusy):
+            services.import_job_apply(job.pk)
+    finally:
+        cache.delete(key)
+    job = confirm(job, user)
+    assert job.status == "done"
+
+
+def test_a_redelivered_task_does_nothing_twice(world, rows):
+    user = world.users["school"]
+    job = confirm(upload(user, files.csv_bytes(rows)), user)
+    before = snapshot()
+    services.import_job_apply(job.pk)
+    services.import_job_check(job.pk)
+    assert snapshot() == before
