@@ -102,10 +102,13 @@ def _same(value):
     return value
 
 
-def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[tuple]):
+def insert_values(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[tuple], *, returning=True
+):
     """Insert plain tuples (values in the order of ``names``, attribute names such as
     ``school_id``) without building model instances on PostgreSQL; the other fields take
-    their defaults. Returns the new primary keys in row order."""
+    their defaults. Returns the new primary keys in row order, or nothing when
+    ``returning`` is false (the database then numbers the rows itself, which is faster)."""
     if not rows:
         return []
     by_name = {f.attname: f for f in model._meta.concrete_fields}
@@ -117,7 +120,7 @@ def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
         objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
         model.objects.bulk_create(objects, batch_size=2000)
         return [o.pk for o in objects]
-    ids = reserve_ids(model, len(rows))
+    ids = reserve_ids(model, len(rows)) if returning else [None] * len(rows)
     # Defaults are the same for every row: convert them once.
     tail = [_NULL if (v := _default(f)) is None else _converter(f)(v) for f in defaults]
     # Only columns that may hold None, booleans or JSON need work per row.
@@ -128,8 +131,12 @@ def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
     ]
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     columns = ", ".join(
-        [pk_column, *(connection.ops.quote_name(f.column) for f in [*fields, *defaults])]
+        [
+            *([pk_column] if returning else []),
+            *(connection.ops.quote_name(f.column) for f in [*fields, *defaults]),
+        ]
     )
+    first = 0 if returning else 1  # without ids, each row's leading None is dropped
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), COPY_CHUNK):
@@ -142,12 +149,12 @@ def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
                 for position, convert in special:
                     value = values[position]
                     values[position] = _NULL if value is None else convert(value)
-                writer.writerow(values)
+                writer.writerow(values[first:])
             buffer.seek(0)
             cursor.cursor.copy_expert(
                 f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
             )
-    return ids
+    return ids if returning else []
 
 
 def _default(field):

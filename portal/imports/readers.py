@@ -149,7 +149,8 @@ def _read_text(data: bytes, is_header) -> Table:
         for number, cells in enumerate(reader, start=1):
             if any(cell.strip() for cell in cells):
                 rows.append((number, cells))
-            _check_row_count(len(rows))
+                if len(rows) % 1000 == 0:
+                    _check_row_count(len(rows))
     except csv.Error as exc:
         raise FileRefused(
             _(
@@ -262,7 +263,8 @@ def _sheet_rows(sheet) -> list[tuple[int, list]]:
         if any(cell not in ("", None) for cell in cells):
             rows.append((first_row + offset, list(cells)))
             blank_run = 0
-            _check_row_count(len(rows))
+            if len(rows) % 1000 == 0:
+                _check_row_count(len(rows))
         else:
             blank_run += 1
             if blank_run >= BLANK_ROWS_THAT_END_A_SHEET and rows:
@@ -312,6 +314,7 @@ def _with_header(rows, is_header, *, sheet_name: str) -> Table:
             if not name and i < len(above) and above[i] not in (None, ""):
                 headers[i] = str(above[i])
     data = rows[position + 1 :]
+    _check_row_count(len(data))
     if not data:
         raise FileRefused(_("The file has a header row but no data rows."))
     return Table(headers=headers, rows=data, sheet_name=sheet_name, header_line=header_line)

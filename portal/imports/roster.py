@@ -129,9 +129,10 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
             ("professional_title", ProfessionalTitle.choices),
         )
     }
+    hasher = crypto.id_hasher()
     for index, (line, raw) in enumerate(table_rows):
         row = RosterRow(line=line, raw=raw)
-        _parse_row(row, mapping, today, choices)
+        _parse_row(row, mapping, today, choices, hasher)
         if row.id_hash:
             first = seen.setdefault(row.id_hash, line)
             if first != line:
@@ -147,8 +148,13 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
     return rows
 
 
-def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices) -> None:
-    get = mapping.get
+def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices, hasher) -> None:
+    width = len(row.raw)
+    cell = {key: row.raw[p] if p < width else None for key, p in mapping.positions.items()}
+
+    def get(_raw, key):
+        return cell.get(key)
+
     raw_id = get(row.raw, "id_number")
     try:
         parsed = rules.parse_id_number(raw_id, today=today)
@@ -164,7 +170,7 @@ def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices) -> None
         row.refuse("id_number", rules.mask_any(shown), message)
     else:
         row.id_number, row.masked = parsed.value, parsed.masked
-        row.id_hash = crypto.lookup_hash(parsed.value)
+        row.id_hash = hasher(parsed.value)
         row.values["birth_date"], row.values["gender"] = parsed.birth_date, parsed.gender
 
     name = cells.name(get(row.raw, "name"))
@@ -312,6 +318,7 @@ def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
         else:
             row.changes = _changes(teacher, row)
             row.action = "changed" if row.changes else "unchanged"
+    _name_old_schools(rows)
 
 
 def _by_hash_queryset(hashes: list[str]):
@@ -339,11 +346,25 @@ def _visible_teacher_ids(user, hashes: list[str]) -> set[int]:
 
 def _teachers_by_hash(hashes: list[str]) -> list[Teacher]:
     if bulk.is_postgresql():
-        return list(_by_hash_queryset(hashes).select_related("school"))
+        return list(_by_hash_queryset(hashes).only(*LOADED))
     return _in_batches(
         hashes,
-        lambda chunk: Teacher.objects.select_related("school").filter(id_number_hash__in=chunk),
+        lambda chunk: Teacher.objects.only(*LOADED).filter(id_number_hash__in=chunk),
     )
+
+
+def _name_old_schools(rows: list[RosterRow]) -> None:
+    """One query for the names of the schools that moving teachers leave."""
+    moving = [r for r in rows if "school" in r.changes]
+    if not moving:
+        return
+    names = dict(
+        School.objects.filter(pk__in={r.changes["school"][0] for r in moving}).values_list(
+            "pk", "name"
+        )
+    )
+    for row in moving:
+        row.changes["school"][0] = names.get(row.changes["school"][0], "")
 
 
 def _in_batches(values, query) -> list:
@@ -380,16 +401,17 @@ def _resolve_school(row, by_code, visible_ids, own_school) -> None:
         row.school = school
 
 
+LOADED = ["id", "id_number_hash", "school_id", *(f for f in TRACKED if f != "school")]
+
+
 def _changes(teacher: Teacher, row: RosterRow) -> dict:
     changes = {}
     for field_name in TRACKED:
         if field_name == "school":
             old, new = teacher.school_id, row.school.pk
             if old != new:
-                changes["school"] = [
-                    teacher.school.name if teacher.school_id else "",
-                    row.school.name,
-                ]
+                # The old school's id for now; ``_name_old_schools`` puts names in.
+                changes["school"] = [old, row.school.name]
             continue
         if field_name not in row.values:
             continue
@@ -427,25 +449,15 @@ def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
     """Create and update teachers for the rows that passed. Call inside a transaction."""
     result = WriteResult()
     new_rows = [r for r in rows if r.action == "new"]
-    teacher_ids = bulk.insert_values(
-        Teacher, NEW_TEACHER_FIELDS, [_new_teacher(r) for r in new_rows]
-    )
+    encrypt = crypto.text_encrypter()
     bulk.insert_values(
-        ServicePeriod,
-        ["teacher_id", "school_id", "role", "stage", "start", "end"],
-        [
-            (
-                teacher_id,
-                r.school.pk,
-                "teacher",
-                r.values["stage"],
-                r.values.get("started_teaching") or today,
-                None,
-            )
-            for teacher_id, r in zip(teacher_ids, new_rows, strict=True)
-        ],
+        Teacher,
+        NEW_TEACHER_FIELDS,
+        [_new_teacher(r, encrypt) for r in new_rows],
+        returning=False,
     )
-    result.created = len(teacher_ids)
+    _open_first_periods([r.id_hash for r in new_rows], today)
+    result.created = len(new_rows)
 
     moved = []
     updated_fields: set[str] = set()
@@ -470,6 +482,43 @@ def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
     return result
 
 
+def _open_first_periods(hashes: list[str], today: date) -> None:
+    """Each new teacher's first service period, at their school, from the day they started
+    teaching. On PostgreSQL one INSERT … SELECT, with no row travelling through Python."""
+    if not hashes:
+        return
+    if bulk.is_postgresql():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO portal_serviceperiod (teacher_id, school_id, role, stage, start, "
+                '"end") SELECT id, school_id, %s, stage, COALESCE(started_teaching, %s), NULL '
+                "FROM portal_teacher WHERE id_number_hash = ANY(%s)",
+                ["teacher", today, hashes],
+            )
+        return
+    teachers = _in_batches(
+        hashes,
+        lambda chunk: Teacher.objects.filter(id_number_hash__in=chunk).values_list(
+            "pk", "school_id", "stage", "started_teaching"
+        ),
+    )
+    ServicePeriod.objects.bulk_create(
+        [
+            ServicePeriod(
+                teacher_id=pk,
+                school_id=school_id,
+                role="teacher",
+                stage=stage,
+                start=started or today,
+            )
+            for pk, school_id, stage, started in teachers
+        ],
+        batch_size=2000,
+    )
+
+
 NEW_TEACHER_FIELDS = [
     "id_number_encrypted",
     "id_number_hash",
@@ -487,10 +536,10 @@ NEW_TEACHER_FIELDS = [
 ]
 
 
-def _new_teacher(row: RosterRow) -> tuple:
+def _new_teacher(row: RosterRow, encrypt) -> tuple:
     values = row.values
     return (
-        crypto.encrypt_text(row.id_number),
+        encrypt(row.id_number),
         row.id_hash,
         row.masked,
         values["name"],
