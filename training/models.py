@@ -1,0 +1,297 @@
+"""The training-hour ledger: rule sets per region, providers, courses, append-only
+records, and a per-teacher summary kept for dashboards."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Region, Teacher
+
+from .choices import Category, ComplianceStatus, Level, Mode, RecordStatus, Source, Unit
+from .rules import Rule
+
+
+def _decimal_map(data) -> dict:
+    return {key: Decimal(str(value)) for key, value in (data or {}).items()}
+
+
+class RuleSet(models.Model):
+    """The training requirements a region sets from a date. Inherited down the region tree
+    unless a lower region has its own; a change is a new rule set with a later
+    ``effective_from``, so figures can always be recomputed under the rules then in force."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="rule_sets"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    effective_from = models.DateField(_("effective from"))
+    unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
+    cycle_years = models.PositiveSmallIntegerField(_("cycle length (years)"), default=5)
+    cycle_start_year = models.PositiveSmallIntegerField(_("first year of a cycle"), default=2021)
+    required_per_cycle = models.DecimalField(
+        _("required per cycle"), max_digits=7, decimal_places=1, default=Decimal(360)
+    )
+    ethics_per_year = models.DecimalField(
+        _("ethics and political study per year"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal(24),
+    )
+    min_county_or_above = models.DecimalField(
+        _("minimum at county level or above per cycle"),
+        max_digits=7,
+        decimal_places=1,
+        default=Decimal(0),
+    )
+    hours_per_credit = models.JSONField(
+        _("hours per credit by mode"),
+        default=dict,
+        blank=True,
+        help_text=_('Credits only, e.g. {"face_to_face": 6, "online": 8, "degree": 20}.'),
+    )
+    item_cap = models.DecimalField(
+        _("cap per record"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    category_caps = models.JSONField(
+        _("caps per category per cycle"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"degree": 60, "platform": 90}.'),
+    )
+    usual_per_year = models.DecimalField(
+        _("usual pace per year"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What a teacher can usually complete in a year; empty: 1.5 × the "
+            "cycle's requirement divided by its years."
+        ),
+    )
+    principal_first_year = models.DecimalField(
+        _("principal qualification training in the first year"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal(0),
+    )
+    principal_per_cycle = models.DecimalField(
+        _("serving principals per cycle"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training rule set")
+        verbose_name_plural = _("training rule sets")
+        ordering = ["region__code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="one_rule_set_per_region_and_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle_years__gte=1) & Q(required_per_cycle__gt=0),
+                name="rule_set_positive_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.name} ({self.effective_from})"
+
+    def as_rule(self) -> Rule:
+        return Rule(
+            unit=self.unit,
+            cycle_years=self.cycle_years,
+            cycle_start_year=self.cycle_start_year,
+            required_per_cycle=self.required_per_cycle,
+            ethics_per_year=self.ethics_per_year,
+            min_county_or_above=self.min_county_or_above,
+            hours_per_credit=_decimal_map(self.hours_per_credit),
+            item_cap=self.item_cap,
+            category_caps=_decimal_map(self.category_caps),
+            usual_per_year=self.usual_per_year,
+            principal_first_year=self.principal_first_year,
+            principal_per_cycle=self.principal_per_cycle,
+        )
+
+
+class Provider(models.Model):
+    name = models.CharField(_("name"), max_length=128)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    qualified = models.BooleanField(_("qualified"), default=False)
+    qualified_until = models.DateField(_("qualified until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training provider")
+        verbose_name_plural = _("training providers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Course(models.Model):
+    code = models.CharField(_("course code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    mode = models.CharField(
+        _("mode"), max_length=16, choices=Mode.choices, default=Mode.FACE_TO_FACE
+    )
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-starts_on", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="course_dates_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class TrainingRecord(models.Model):
+    """One credit (or its reversal) in a teacher's ledger. Append-only: hours, dates and the
+    teacher never change; a correction is a new record that reverses the old one. Only the
+    review (status, reviewer, reason) is filled in later."""
+
+    teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("teacher"),
+        on_delete=models.PROTECT,
+        related_name="training_records",
+    )
+    course = models.ForeignKey(
+        Course,
+        verbose_name=_("course"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    # Integer tenths of an hour: sums over millions of rows stay cheap; read as Decimal.
+    hours_tenths = models.IntegerField(_("hours (tenths)"))
+    completed_on = models.DateField(_("completed on"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    mode = models.CharField(
+        _("mode"), max_length=16, choices=Mode.choices, default=Mode.FACE_TO_FACE
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.PENDING
+    )
+    reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    evidence = models.FileField(_("certificate"), upload_to="training/evidence/%Y/%m/", blank=True)
+    is_reversed = models.BooleanField(_("reversed"), default=False, editable=False)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    import_job = models.ForeignKey(
+        "portal.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["teacher_id", "-completed_on", "-id"]
+        indexes = [
+            models.Index(fields=["teacher", "completed_on"], name="record_teacher_date"),
+            models.Index(fields=["status", "teacher"], name="record_status_teacher"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(hours_tenths=0), name="record_hours_not_zero"),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, hours_tenths__gt=0)
+                | Q(reverses__isnull=False, hours_tenths__lt=0),
+                name="record_only_reversals_negative",
+            ),
+            # The same teacher cannot be credited twice for one course (a reversed or
+            # rejected credit does not count).
+            models.UniqueConstraint(
+                fields=["teacher", "course"],
+                condition=Q(course__isnull=False, reverses__isnull=True, is_reversed=False)
+                & ~Q(status="rejected"),
+                name="one_credit_per_course",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id} {self.title} {self.hours}"
+
+    def get_absolute_url(self):
+        return reverse("training_record", args=[self.pk])
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.hours_tenths) / 10
+
+    @property
+    def title(self) -> str:
+        return self.course.title if self.course_id else self.description
+
+
+class TrainingSummary(models.Model):
+    """A teacher's standing in the cycle, recomputed by the nightly job and after every
+    review; dashboards read this table instead of the ledger."""
+
+    teacher = models.OneToOneField(
+        Teacher, on_delete=models.CASCADE, related_name="training_summary"
+    )
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    cycle_start = models.PositiveSmallIntegerField()
+    credited = models.DecimalField(max_digits=8, decimal_places=1)
+    required = models.DecimalField(max_digits=8, decimal_places=1)
+    county_or_above = models.DecimalField(max_digits=8, decimal_places=1)
+    ethics_this_year = models.DecimalField(max_digits=7, decimal_places=1)
+    status = models.CharField(max_length=16, choices=ComplianceStatus.choices, db_index=True)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("training summary")
+        verbose_name_plural = _("training summaries")
+
+    def __str__(self):
+        return f"{self.teacher_id} {self.status}"

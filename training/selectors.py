@@ -1,0 +1,289 @@
+"""Reads of the training ledger: the rule set in force, one teacher's standing, region
+summaries. Aggregates are grouped queries; the only loop over teachers is over rows a
+grouped query already returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Least
+from django.urls import reverse
+
+from portal.choices import RegionLevel, ServiceRole
+from portal.models import Region, School, ServicePeriod, Teacher
+from portal.scope import scope_queryset
+
+from . import rules
+from .choices import COUNTY_OR_ABOVE, Category, ComplianceStatus, RecordStatus
+from .models import RuleSet, TrainingRecord, TrainingSummary
+
+
+class NoRuleSet(LookupError):
+    """No rule set applies to the region on that date."""
+
+
+def _path_ids(region: Region) -> list[int]:
+    return [int(part) for part in region.path.strip("/").split("/")]
+
+
+def rule_set_for(region: Region, on: date) -> RuleSet:
+    """The rule set in force for ``region`` on ``on``: the lowest region on the way to the
+    root that has one, and of its rule sets the latest already effective."""
+    path = _path_ids(region)
+    candidates = list(RuleSet.objects.filter(region_id__in=path, effective_from__lte=on))
+    if not candidates:
+        raise NoRuleSet(region.name)
+    depth = {region_id: index for index, region_id in enumerate(path)}
+    return max(candidates, key=lambda r: (depth[r.region_id], r.effective_from))
+
+
+def rule_sets_by_county(counties: list[Region], on: date) -> dict[int, RuleSet]:
+    """The rule set of each county, resolved with one query for all of them."""
+    ids = {i for county in counties for i in _path_ids(county)}
+    candidates = list(RuleSet.objects.filter(region_id__in=ids, effective_from__lte=on))
+    result = {}
+    for county in counties:
+        path = _path_ids(county)
+        depth = {region_id: index for index, region_id in enumerate(path)}
+        mine = [r for r in candidates if r.region_id in depth]
+        if mine:
+            result[county.pk] = max(mine, key=lambda r: (depth[r.region_id], r.effective_from))
+    return result
+
+
+# --- One teacher ------------------------------------------------------------------------------
+
+
+def principal_since(teacher: Teacher) -> date | None:
+    first = (
+        ServicePeriod.objects.filter(teacher=teacher, role=ServiceRole.PRINCIPAL)
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
+    return first
+
+
+@dataclass
+class TeacherTraining:
+    rule_set: RuleSet
+    rule: rules.Rule
+    assessment: rules.Assessment
+    by_year: list[tuple[int, Decimal, Decimal]]  # (year, credited, ethics)
+    records: list[TrainingRecord]
+    pending: int
+
+
+def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
+    """Everything "我的学时" shows, in a fixed handful of queries."""
+    rule_set = rule_set_for(teacher.school.county, as_of)
+    rule = rule_set.as_rule()
+    cycle = rules.cycle_of(rule, as_of)
+    since = principal_since(teacher)
+    records = list(
+        TrainingRecord.objects.filter(teacher=teacher)
+        .select_related("course")
+        .order_by("-completed_on", "-id")
+    )
+    approved = [
+        (r.hours, r.mode, r.category, r.level, r.completed_on)
+        for r in records
+        if r.status == RecordStatus.APPROVED
+    ]
+    totals = rules.totals_from_items(approved, rule, cycle, principal_since=since)
+    assessment = rules.assess(
+        totals,
+        rule,
+        as_of=as_of,
+        is_principal=since is not None,
+        principal_since=_recent(since, cycle),
+    )
+    by_year = [
+        (year, totals.by_year.get(year, Decimal(0)), totals.ethics_by_year.get(year, Decimal(0)))
+        for year in cycle.years
+    ]
+    pending = sum(1 for r in records if r.status == RecordStatus.PENDING)
+    return TeacherTraining(rule_set, rule, assessment, by_year, records, pending)
+
+
+def _recent(since: date | None, cycle: rules.Cycle) -> date | None:
+    """The first-year rule applies to principals appointed within the current cycle."""
+    return since if since and since >= cycle.start else None
+
+
+# --- Set-based: every teacher of a region --------------------------------------------------------
+
+
+def _value(rule: rules.Rule):
+    """SQL for what one record counts in the rule's unit (see ``rules.record_value``)."""
+    if rule.unit == "hours":
+        amount = Cast(F("hours_tenths"), FloatField()) / Value(10.0)
+    else:
+        whens = [
+            When(mode=mode, then=Cast(F("hours_tenths"), FloatField()) / Value(float(per) * 10))
+            for mode, per in rule.hours_per_credit.items()
+            if mode != "default"
+        ]
+        default = rule.hours_per_credit.get("default")
+        amount = Case(
+            *whens,
+            default=(Cast(F("hours_tenths"), FloatField()) / Value(float(default) * 10))
+            if default
+            else Value(0.0),
+            output_field=FloatField(),
+        )
+    if rule.item_cap is None:
+        return amount
+    cap = Value(float(rule.item_cap))
+    # A reversal takes back what its original counted: cap the size, keep the sign.
+    return Case(
+        When(hours_tenths__lt=0, then=Value(-1.0) * Least(Value(-1.0) * amount, cap)),
+        default=Least(amount, cap),
+        output_field=FloatField(),
+    )
+
+
+def ledger_totals(teacher_ids_query, rule: rules.Rule, cycle: rules.Cycle) -> dict[int, dict]:
+    """Per-teacher sums for one rule set in one grouped query: the cycle's total by capped
+    category, at county level or above, and ethics by year."""
+    value = _value(rule)
+    in_cycle = Q(completed_on__gte=cycle.start, completed_on__lte=cycle.end)
+    sums = {
+        "total": Sum(value, filter=in_cycle),
+        "county": Sum(value, filter=in_cycle & Q(level__in=COUNTY_OR_ABOVE)),
+    }
+    for category in rule.category_caps:
+        sums[f"cat_{category}"] = Sum(value, filter=in_cycle & Q(category=category))
+    for year in cycle.years:
+        sums[f"ethics_{year}"] = Sum(
+            value, filter=Q(category=Category.ETHICS, completed_on__year=year)
+        )
+    rows = (
+        TrainingRecord.objects.filter(
+            status=RecordStatus.APPROVED,
+            teacher_id__in=teacher_ids_query,
+            completed_on__gte=cycle.start,
+            completed_on__lte=cycle.end,
+        )
+        .values("teacher_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return {row.pop("teacher_id"): row for row in rows}
+
+
+def totals_from_sums(sums: dict | None, rule: rules.Rule, cycle: rules.Cycle) -> rules.Totals:
+    sums = sums or {}
+
+    def dec(key):
+        return Decimal(str(round(sums.get(key) or 0.0, 4)))
+
+    capped = {c: dec(f"cat_{c}") for c in rule.category_caps}
+    rest = dec("total") - sum(capped.values(), Decimal(0))
+    return rules.Totals(
+        by_category={"_uncapped": rest, **capped},
+        county_or_above=dec("county"),
+        ethics_by_year={y: dec(f"ethics_{y}") for y in cycle.years},
+    )
+
+
+# --- Region summaries (read the summary table) ------------------------------------------------
+
+
+@dataclass
+class ComplianceRow:
+    key: int
+    label: str
+    url: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, status: str) -> float:
+        return self.counts.get(status, 0) / self.total if self.total else 0.0
+
+
+_GROUP = {
+    RegionLevel.PROVINCE: "teacher__school__county__parent_id",
+    RegionLevel.CITY: "teacher__school__county_id",
+    RegionLevel.COUNTY: "teacher__school_id",
+}
+
+
+def region_compliance(user, region: Region) -> tuple[ComplianceRow, list[ComplianceRow]]:
+    """Counts of serving teachers by status for the region and each part of it (cities,
+    counties or schools): one grouped query on the summary table, one for the labels."""
+    key = _GROUP[region.level]
+    summaries = scope_queryset(
+        user,
+        TrainingSummary.objects.filter(
+            teacher__school__county__path__startswith=region.path, teacher__status="serving"
+        ),
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in summaries.values(key, "status").annotate(n=Count("id")).order_by():
+        counts.setdefault(row[key], {})[row["status"]] = row["n"]
+    if region.level == RegionLevel.COUNTY:
+        labels = scope_queryset(user, School.objects.filter(county=region)).order_by("code")
+        url_name = "training_school"
+    else:
+        labels = region.children.order_by("code")
+        url_name = "training_region"
+    rows = [
+        ComplianceRow(
+            item.pk, item.name, reverse(url_name, args=[item.pk]), counts.get(item.pk, {})
+        )
+        for item in labels.only("id", "name")
+    ]
+    total: dict[str, int] = {}
+    for row in rows:
+        for status, n in row.counts.items():
+            total[status] = total.get(status, 0) + n
+    whole = ComplianceRow(region.pk, region.name, "", total)
+    return whole, rows
+
+
+STATUS_ORDER = [
+    ComplianceStatus.COMPLETE,
+    ComplianceStatus.ON_TRACK,
+    ComplianceStatus.BEHIND,
+    ComplianceStatus.AT_RISK,
+]
+
+
+def teachers_by_status(
+    user,
+    *,
+    region: Region | None = None,
+    school: School | None = None,
+    statuses=("behind", "at_risk"),
+):
+    summaries = TrainingSummary.objects.filter(status__in=statuses, teacher__status="serving")
+    if region is not None:
+        summaries = summaries.filter(teacher__school__county__path__startswith=region.path)
+    if school is not None:
+        summaries = summaries.filter(teacher__school=school)
+    return (
+        scope_queryset(user, summaries)
+        .select_related("teacher", "teacher__school")
+        .order_by("teacher__school__code", "teacher__name")
+    )
+
+
+def pending_records(user, school: School | None = None):
+    records = TrainingRecord.objects.filter(status=RecordStatus.PENDING)
+    if school is not None:
+        records = records.filter(teacher__school=school)
+    return (
+        scope_queryset(user, records)
+        .select_related("teacher", "course")
+        .order_by("created_at", "id")
+    )
+
+
+__all__ = ["IntegerField"]

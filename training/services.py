@@ -1,0 +1,285 @@
+"""Writes of the training ledger. Records are append-only: a correction is a reversal; only
+the review of a pending record fills in its status."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import bulk
+from portal.choices import STAFF_ROLE_LEVEL, Role, ServiceRole
+from portal.models import Region, ServicePeriod, Teacher
+from portal.services import audit_record
+
+from . import rules, selectors
+from .choices import Category, RecordStatus, Source
+from .models import RuleSet, TrainingRecord, TrainingSummary
+
+
+def to_tenths(hours) -> int:
+    value = Decimal(str(hours)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return int(value * 10)
+
+
+def approves_directly(user) -> bool:
+    """Records entered by a school administrator or bureau staff need no review."""
+    return user is not None and (
+        user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
+    )
+
+
+@transaction.atomic
+def record_create(
+    *,
+    teacher: Teacher,
+    hours,
+    completed_on: date,
+    level: str,
+    category: str,
+    source: str,
+    actor=None,
+    course=None,
+    description: str = "",
+    mode: str = "face_to_face",
+    evidence=None,
+    import_job=None,
+) -> TrainingRecord:
+    """Add a credit. Self-reports wait for the school's review; records entered by staff are
+    approved at once. The same course cannot be credited twice."""
+    tenths = to_tenths(hours)
+    if tenths <= 0:
+        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": _("The date is in the future.")})
+    if course is None and not description.strip():
+        raise ValidationError({"description": _("Name the training or choose a course.")})
+    direct = approves_directly(actor) and source != Source.SELF
+    record = TrainingRecord(
+        teacher=teacher,
+        course=course,
+        description=description.strip()[:200],
+        hours_tenths=tenths,
+        completed_on=completed_on,
+        level=level,
+        category=category,
+        mode=mode,
+        source=source,
+        created_by=actor,
+        import_job=import_job,
+        status=RecordStatus.APPROVED if direct else RecordStatus.PENDING,
+        reviewed_by=actor if direct else None,
+        reviewed_at=timezone.now() if direct else None,
+    )
+    if evidence is not None:
+        record.evidence = evidence
+    record.full_clean(exclude=["evidence"] if evidence is None else None)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"course": _("This teacher is already credited for this course.")}
+        ) from None
+    if direct:
+        summary_refresh(teacher_ids=[teacher.pk])
+    audit_record(
+        actor=actor,
+        action="training_record.create",
+        obj=record,
+        region=teacher.school.county,
+        detail={"hours": str(record.hours), "status": record.status},
+    )
+    return record
+
+
+@transaction.atomic
+def records_review(*, records, actor, approve: bool, reason: str = "") -> int:
+    """Approve or reject pending records (already restricted to the reviewer's scope)."""
+    pending = list(records.select_for_update().filter(status=RecordStatus.PENDING))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the rejection.")})
+    now = timezone.now()
+    for record in pending:
+        record.status = RecordStatus.APPROVED if approve else RecordStatus.REJECTED
+        record.reject_reason = "" if approve else reason.strip()[:200]
+        record.reviewed_by, record.reviewed_at = actor, now
+    TrainingRecord.objects.bulk_update(
+        pending, ["status", "reject_reason", "reviewed_by", "reviewed_at"]
+    )
+    for record in pending:
+        audit_record(
+            actor=actor,
+            action="training_record.approve" if approve else "training_record.reject",
+            obj=record,
+            detail={"reason": reason[:200]},
+        )
+    summary_refresh(teacher_ids=list({r.teacher_id for r in pending}))
+    return len(pending)
+
+
+@transaction.atomic
+def record_reverse(*, record: TrainingRecord, actor, reason: str) -> TrainingRecord:
+    """Take back an approved credit with a new, negative record."""
+    record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != RecordStatus.APPROVED or record.reverses_id or record.is_reversed:
+        raise ValidationError(
+            _("Only an approved credit that is not yet reversed can be reversed.")
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the correction.")})
+    reversal = TrainingRecord.objects.create(
+        teacher=record.teacher,
+        course=record.course,
+        description=_("Correction: %(reason)s") % {"reason": reason.strip()[:150]},
+        hours_tenths=-record.hours_tenths,
+        completed_on=record.completed_on,
+        level=record.level,
+        category=record.category,
+        mode=record.mode,
+        source=Source.STAFF,
+        status=RecordStatus.APPROVED,
+        reverses=record,
+        created_by=actor,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
+    record.is_reversed = True
+    record.save(update_fields=["is_reversed"])
+    audit_record(
+        actor=actor,
+        action="training_record.reverse",
+        obj=record,
+        detail={"reason": reason[:200], "reversal": reversal.pk},
+    )
+    summary_refresh(teacher_ids=[record.teacher_id])
+    return reversal
+
+
+@transaction.atomic
+def rule_set_create(*, region: Region, actor=None, **fields) -> RuleSet:
+    rule_set = RuleSet(region=region, **fields)
+    rule_set.full_clean()
+    rule_set.save()
+    audit_record(actor=actor, action="training_rule_set.create", obj=rule_set, region=region)
+    return rule_set
+
+
+# --- Summaries ----------------------------------------------------------------------------------
+
+
+def summary_refresh(*, teacher_ids: list[int], as_of: date | None = None) -> int:
+    """Recompute the summaries of a few teachers (after a review or an import)."""
+    if not teacher_ids:
+        return 0
+    return summaries_recompute(teachers=Teacher.objects.filter(pk__in=teacher_ids), as_of=as_of)
+
+
+def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
+    """Recompute every summary of ``teachers`` (default: all serving teachers) as of a date:
+    one grouped query per rule set over the ledger, the rules applied to the rows it returns,
+    and one upsert. Idempotent: a rerun writes the same figures."""
+    as_of = as_of or timezone.localdate()
+    teachers = teachers if teachers is not None else Teacher.objects.filter(status="serving")
+    rows = list(teachers.values_list("pk", "school__county_id"))
+    counties = list(Region.objects.filter(pk__in={c for _pk, c in rows}))
+    by_county = selectors.rule_sets_by_county(counties, as_of)
+    groups: dict[int, list[int]] = {}
+    for pk, county_id in rows:
+        rule_set = by_county.get(county_id)
+        if rule_set is not None:
+            groups.setdefault(rule_set.pk, []).append(pk)
+    rule_sets = {r.pk: r for r in by_county.values()}
+    principals = dict(
+        ServicePeriod.objects.filter(role=ServiceRole.PRINCIPAL, teacher__in=teachers)
+        .values("teacher_id")
+        .annotate(since=Min("start"))
+        .values_list("teacher_id", "since")
+    )
+    summaries = []
+    for rule_set_id, ids in groups.items():
+        rule_set = rule_sets[rule_set_id]
+        rule = rule_set.as_rule()
+        cycle = rules.cycle_of(rule, as_of)
+        in_group = teachers.filter(
+            school__county_id__in=[c for c, r in by_county.items() if r.pk == rule_set_id]
+        ).values("pk")
+        sums = selectors.ledger_totals(in_group, rule, cycle)
+        first_year = _principal_first_year(
+            {t: s for t, s in principals.items() if s >= cycle.start}, rule
+        )
+        for pk in ids:
+            totals = selectors.totals_from_sums(sums.get(pk), rule, cycle)
+            since = principals.get(pk)
+            recent = since if since and since >= cycle.start else None
+            if recent:
+                totals.principal_first_year = first_year.get(pk, Decimal(0))
+            result = rules.assess(
+                totals, rule, as_of=as_of, is_principal=since is not None, principal_since=recent
+            )
+            summaries.append((pk, rule_set.pk, cycle.start.year, result))
+    _upsert(summaries, as_of)
+    return len(summaries)
+
+
+def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:
+    """Principal-qualification credit in each recent principal's first year (few teachers)."""
+    if not since_by_teacher or not rule.principal_first_year:
+        return {}
+    totals: dict[int, Decimal] = {}
+    records = TrainingRecord.objects.filter(
+        teacher_id__in=list(since_by_teacher),
+        status=RecordStatus.APPROVED,
+        category=Category.PRINCIPAL,
+    ).values_list("teacher_id", "hours_tenths", "mode", "completed_on")
+    for teacher_id, tenths, mode, completed in records:
+        since = since_by_teacher[teacher_id]
+        if since <= completed <= since.replace(year=since.year + 1):
+            value = rules.record_value(Decimal(tenths) / 10, mode, rule)
+            totals[teacher_id] = totals.get(teacher_id, Decimal(0)) + value
+    return totals
+
+
+def _one(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def _upsert(summaries, as_of: date) -> None:
+    teacher_ids = [pk for pk, *_rest in summaries]
+    for start in range(0, len(teacher_ids), 900):
+        TrainingSummary.objects.filter(teacher_id__in=teacher_ids[start : start + 900]).delete()
+    bulk.insert_values(
+        TrainingSummary,
+        [
+            "teacher_id",
+            "rule_set_id",
+            "cycle_start",
+            "credited",
+            "required",
+            "county_or_above",
+            "ethics_this_year",
+            "status",
+            "as_of",
+        ],
+        [
+            (
+                pk,
+                rule_set_id,
+                cycle_start,
+                _one(r.credited),
+                _one(r.required),
+                _one(r.county_or_above),
+                _one(r.ethics_this_year),
+                r.status,
+                as_of,
+            )
+            for pk, rule_set_id, cycle_start, r in summaries
+        ],
+        returning=False,
+    )
