@@ -1,8 +1,10 @@
 """Bulk writes near the floor: PostgreSQL's COPY where the database is PostgreSQL,
 ``bulk_create`` in large batches elsewhere (SQLite for the newcomer and the fast tests).
 
-Values go through each field's ``get_db_prep_save``, so JSON, dates and booleans are stored
-exactly as the ORM would store them.
+COPY reads CSV written with every non-number quoted; only the nullable columns turn an empty
+field into NULL (``FORCE_NULL``), so no text a user typed (not even a literal backslash-N)
+can become NULL. Booleans and JSON are
+converted as the ORM would; text reaches this module already cleaned of control characters.
 """
 
 from __future__ import annotations
@@ -15,6 +17,18 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 COPY_CHUNK = 50_000
+
+
+def _copy_options(fields) -> str:
+    nullable = [connection.ops.quote_name(f.column) for f in fields if f.null]
+    if not nullable:
+        return "WITH (FORMAT csv)"
+    return f"WITH (FORMAT csv, FORCE_NULL ({', '.join(nullable)}))"
+
+
+def _writer(buffer):
+    # Quoting every non-number: an unquoted empty field (None) is the only NULL.
+    return csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def is_postgresql() -> bool:
@@ -51,20 +65,21 @@ def insert(model: type[models.Model], objects: Sequence[models.Model], *, batch_
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     converters = [(f.attname, _converter(f)) for f in fields]
+    copied = fields
     with connection.cursor() as cursor:
         for start in range(0, len(objects), COPY_CHUNK):
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = _writer(buffer)
             writer.writerows(
                 [
-                    _NULL if (value := getattr(obj, name)) is None else convert(value)
+                    None if (value := getattr(obj, name)) is None else convert(value)
                     for name, convert in converters
                 ]
                 for obj in objects[start : start + COPY_CHUNK]
             )
             buffer.seek(0)
             cursor.cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                f"COPY {table} ({columns}) FROM STDIN {_copy_options(copied)}", buffer
             )
     return objects
 
@@ -76,7 +91,6 @@ def _pre_save(objects, fields) -> None:
                 field.pre_save(obj, add=True)
 
 
-_NULL = "\\N"
 _PLAIN = (
     models.CharField,
     models.TextField,
@@ -122,12 +136,12 @@ def insert_values(
         return [o.pk for o in objects]
     ids = reserve_ids(model, len(rows)) if returning else [None] * len(rows)
     # Defaults are the same for every row: convert them once.
-    tail = [_NULL if (v := _default(f)) is None else _converter(f)(v) for f in defaults]
+    tail = [None if (v := _default(f)) is None else _converter(f)(v) for f in defaults]
     # Only columns that may hold None, booleans or JSON need work per row.
     special = [
         (position + 1, _converter(field))
         for position, field in enumerate(fields)
-        if field.null or _converter(field) is not _same
+        if _converter(field) is not _same
     ]
     pk_column = connection.ops.quote_name(model._meta.pk.column)
     columns = ", ".join(
@@ -137,22 +151,23 @@ def insert_values(
         ]
     )
     first = 0 if returning else 1  # without ids, each row's leading None is dropped
+    copied = [*fields, *defaults]
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), COPY_CHUNK):
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = _writer(buffer)
             for pk, row in zip(
                 ids[start : start + COPY_CHUNK], rows[start : start + COPY_CHUNK], strict=True
             ):
                 values = [pk, *row, *tail]
                 for position, convert in special:
                     value = values[position]
-                    values[position] = _NULL if value is None else convert(value)
+                    values[position] = None if value is None else convert(value)
                 writer.writerow(values[first:])
             buffer.seek(0)
             cursor.cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                f"COPY {table} ({columns}) FROM STDIN {_copy_options(copied)}", buffer
             )
     return ids if returning else []
 

@@ -164,11 +164,45 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * 8}{value[14:]}"
 
 
+_ID_LIKE = re.compile(r"[0-9０-９]{6}[0-9０-９\s*]{6,}[0-9０-９xXｘＸ]", re.UNICODE)
+
+
 def mask_any(text: str) -> str:
-    """Mask what may be a mistyped ID number before it is stored or shown in a list."""
-    if len(text) < 10:
+    """Mask what may be a mistyped ID number before it is stored or shown in a list: the
+    first 6 and the last 3 characters stay, everything between is hidden."""
+    if len(text) <= 9:
         return "*" * len(text)
-    return f"{text[:6]}{'*' * (len(text) - 10)}{text[-4:]}"
+    return f"{text[:6]}{'*' * (len(text) - 9)}{text[-3:]}"
+
+
+def mask_id_like(text: str) -> str:
+    """Mask every run of digits that could be an ID number inside free text (a name column
+    that holds an ID because two columns were swapped, a value quoted in a message)."""
+    return _ID_LIKE.sub(lambda match: mask_any(match.group(0)), text)
+
+
+def id_problem(code: str) -> str:
+    """What is wrong with an ID number, without repeating the number or its birth date: for
+    lists that other people see (the import preview, the error column)."""
+    messages = {
+        "empty": _("The ID number is empty."),
+        "numeric": _(
+            "The ID number was stored as a number, so its last digits are lost. Format the "
+            "column as text and type the number again."
+        ),
+        "scientific": _(
+            "The ID number is in scientific notation: the spreadsheet has lost its last "
+            "digits. Format the column as text and type the number again."
+        ),
+        "legacy15": _("The ID number has 15 digits (the old format); enter the 18-character one."),
+        "length": _("The ID number must have 18 characters."),
+        "characters": _("The ID number may contain only digits, with an X as the last character."),
+        "checksum": _("The ID number fails the check digit; please check it for a typing error."),
+        "birth_date": _("The birth date inside the ID number does not exist."),
+        "future": _("The birth date inside the ID number is in the future."),
+        "age": _("The birth date inside the ID number is not plausible for a teacher."),
+    }
+    return messages.get(code, _("The ID number is not valid."))
 
 
 def years_between(start: date, end: date) -> int:

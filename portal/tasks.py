@@ -16,9 +16,16 @@ def purge_expired_tokens() -> int:
     return purge_expired_tokens_service()
 
 
-@shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=3)
-def import_check(job_id: int) -> str:
-    return imports.import_job_check(job_id).status
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=3)
+def import_check(self, job_id: int) -> str:
+    try:
+        return imports.import_job_check(job_id).status
+    except imports.ImportBusy:
+        # A file to be written at once, but the school is busy: the write waits its turn.
+        if self.request.is_eager:
+            return imports.import_job_wait(job_id).status
+        import_apply.apply_async((job_id,), countdown=5)
+        return "waiting"
 
 
 @shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=3)

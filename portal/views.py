@@ -90,11 +90,17 @@ def school_detail(request, pk):
 
 @login_required
 def teacher_list(request):
+    """Search and filters by GET; a search by ID number comes by POST so that the number
+    never lands in a URL (and so in no access log or browser history)."""
     user = request.user
     counties = list(
         selectors.visible_regions(user).filter(level=RegionLevel.COUNTY).values_list("id", "name")
     )
     data = request.GET.copy()
+    if request.method == "POST":
+        data["id_number"] = request.POST.get("id_number", "")
+    else:
+        data.pop("id_number", None)
     data.setdefault("status", EmploymentStatus.SERVING)
     form = TeacherSearchForm(data, counties=counties)
     teachers = selectors.visible_teachers(user)
@@ -104,6 +110,7 @@ def teacher_list(request):
     )
     query = data.copy()
     query.pop("page", None)
+    query.pop("id_number", None)
     return render(
         request,
         "portal/teacher_list.html",
@@ -145,10 +152,11 @@ def teacher_export(request):
         selectors.visible_regions(user).filter(level=RegionLevel.COUNTY).values_list("id", "name")
     )
     data = request.GET.copy()
+    data.pop("id_number", None)  # never part of an export's URL
     data.setdefault("status", EmploymentStatus.SERVING)
     form = TeacherSearchForm(data, counties=counties)
     if not form.is_valid():
-        return redirect(f"{reverse('teacher_list')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('teacher_list')}?{data.urlencode()}")
     teachers = _filter_teachers(scope_queryset(user, Teacher.objects.all()), form.cleaned_data)
     teachers = teachers.order_by("school__code", "name", "id")
     full = request.GET.get("full_id_numbers") == "1" and _may_export_full_ids(user)
@@ -163,7 +171,12 @@ def teacher_export(request):
         action="teacher.export",
         region=user.region,
         ip_address=client_ip(request),
-        detail={"format": fmt, "full_id_numbers": full, "filters": request.GET.urlencode()[:500]},
+        detail={
+            "format": fmt,
+            "full_id_numbers": full,
+            "rows": teachers.count(),
+            "filters": {k: v for k, v in request.GET.items() if k != "id_number"},
+        },
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(body, content_type=content_type)
@@ -207,8 +220,10 @@ def _render_teacher(request, teacher):
             "record": record,
             "teacher": teacher,
             "is_self": is_self,
-            # A teacher sees their own number; everyone else sees it masked unless revealed.
+            # A teacher sees their own number; everyone else sees it masked unless revealed,
+            # and not the birth date, which with the masked number would give it away.
             "id_number": teacher.reveal_id_number() if is_self else teacher.id_number_masked,
+            "show_birth_date": is_self,
             "can_reveal": not is_self and _may_reveal(request.user),
         },
     )
@@ -244,5 +259,6 @@ def teacher_reveal(request, pk):
             "id_number": id_number,
             "revealed": True,
             "can_reveal": False,
+            "show_birth_date": True,
         },
     )

@@ -44,6 +44,8 @@ class TeacherSerializer(serializers.ModelSerializer):
     school_code = serializers.CharField(source="school.code", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
     county = serializers.IntegerField(source="school.county_id", read_only=True)
+    # Not the birth date: with the masked ID number it would give the whole number away.
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
 
     class Meta:
         model = Teacher
@@ -52,7 +54,7 @@ class TeacherSerializer(serializers.ModelSerializer):
             "id_number",
             "name",
             "gender",
-            "birth_date",
+            "birth_year",
             "school",
             "school_code",
             "school_name",

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
+from ..services import audit_record
 from . import services, workbooks
 
 
@@ -87,6 +88,9 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         if not services.may_import(request.user):
             raise PermissionDenied
+        too_large = getattr(request._request, "upload_too_large", False)
+        if too_large:
+            raise serializers.ValidationError({"file": services.too_large_message(too_large)})
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
@@ -145,9 +149,18 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, url_path="error-workbook")
     def error_workbook(self, request, pk=None):
         job = get_object_or_404(self.get_queryset(), pk=pk)
+        if not services.may_download_errors(job, request.user):
+            raise NotFound
         data = services.import_error_workbook(job)
         if data is None:
             raise NotFound
+        audit_record(
+            actor=request.user,
+            action="import.error_workbook",
+            obj=job,
+            region=job.region,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
         response = HttpResponse(data, content_type=workbooks.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
         return response

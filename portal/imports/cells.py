@@ -25,7 +25,9 @@ _MONTH_PATTERNS = [
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "专任"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "非专任"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters, and control characters no cell should hold (a NUL cannot even be
+# stored in PostgreSQL text).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 _MIDDLE_DOTS = re.compile("[・•‧･∙⋅]")
 
@@ -42,8 +44,8 @@ def text(raw: object) -> str:
     back without a trailing ``.0``."""
     if raw is None:
         return ""
-    if type(raw) is str and raw.isascii():
-        return raw.strip()  # NFKC leaves ASCII as it is; the invisible characters are not ASCII
+    if type(raw) is str and raw.isascii() and raw.isprintable():
+        return raw.strip()  # NFKC leaves printable ASCII as it is
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     value = unicodedata.normalize("NFKC", str(raw))

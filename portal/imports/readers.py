@@ -25,8 +25,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 HEADER_SEARCH_ROWS = 30
 BLANK_ROWS_THAT_END_A_SHEET = 1000
-_HIDDEN_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
-_HIDDEN_ROW_REVERSED = re.compile(rb'<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+# Tags are matched with a bounded length so a crafted file cannot make a regex quadratic.
+_ROW_TAG = re.compile(rb"<row\b([^<>]{0,400})>")
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+# A cell with content (not a self-closing, merely formatted cell) and its reference.
+_FILLED_CELL = re.compile(rb'<c\b[^<>]{0,200}?\br="([A-Z]{1,3})(\d{1,7})"[^<>]{0,200}?(?<!/)>')
+MAX_COLUMNS = 200
+PROLOG_BYTES = 1024 * 1024
 
 
 class FileRefused(Exception):
@@ -197,9 +203,9 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
             % {"size": round(total / 1e6)}
         )
     for member in members:
-        if member.filename.endswith((".xml", ".rels")):
+        if not member.is_dir():
             with archive.open(member) as part:
-                prolog = part.read(2048)
+                prolog = part.read(PROLOG_BYTES)
             if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
                 raise FileRefused(
                     _(
@@ -211,15 +217,54 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _hidden_rows(archive: zipfile.ZipFile, sheet_index: int) -> set[int]:
-    path = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+def _sheet_xml(archive: zipfile.ZipFile, sheet_index: int) -> bytes:
     try:
-        xml = archive.read(path)
+        return archive.read(f"xl/worksheets/sheet{sheet_index + 1}.xml")
     except KeyError:
-        return set()
-    found = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
-    found |= {int(m.group(1)) for m in _HIDDEN_ROW_REVERSED.finditer(xml)}
+        return b""
+
+
+def _hidden_rows(xml: bytes) -> set[int]:
+    found = set()
+    for tag in _ROW_TAG.finditer(xml):
+        attributes = tag.group(1)
+        if _HIDDEN.search(attributes):
+            number = _ROW_NUMBER.search(attributes)
+            if number:
+                found.add(int(number.group(1)))
     return found
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def _check_extent(xml: bytes) -> None:
+    """Refuse a sheet whose filled cells reach beyond what an import may hold, before the
+    reader builds a grid from A1 to its furthest cell (one cell at XFD1048576 would ask for
+    hundreds of gigabytes)."""
+    max_row = max_column = 0
+    for cell in _FILLED_CELL.finditer(xml):
+        max_column = max(max_column, _column_number(cell.group(1)))
+        max_row = max(max_row, int(cell.group(2)))
+    limit = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS + BLANK_ROWS_THAT_END_A_SHEET
+    if max_row > limit or max_column > MAX_COLUMNS:
+        raise FileRefused(
+            _(
+                "The sheet has data as far as row %(row)d, column %(column)d, beyond what one "
+                "import may hold (%(limit)d rows, %(columns)d columns). Delete the stray cells "
+                "or split the file."
+            )
+            % {
+                "row": max_row,
+                "column": max_column,
+                "limit": settings.IMPORT_MAX_ROWS,
+                "columns": MAX_COLUMNS,
+            }
+        )
 
 
 def _read_xlsx(data: bytes, is_header) -> Table:
@@ -233,8 +278,16 @@ def _read_xlsx(data: bytes, is_header) -> Table:
     if not workbook.sheet_names:
         raise FileRefused(_("The workbook has no sheet."))
     for index, name in enumerate(workbook.sheet_names):
-        sheet = workbook.get_sheet_by_index(index)
-        rows = _sheet_rows(sheet)
+        xml = _sheet_xml(archive, index)
+        _check_extent(xml)
+        try:
+            sheet = workbook.get_sheet_by_index(index)
+            rows = _sheet_rows(sheet)
+        except CalamineError as exc:
+            raise FileRefused(
+                _("The sheet “%(sheet)s” cannot be read: %(reason)s")
+                % {"sheet": name, "reason": str(exc)[:200]}
+            ) from None
         if _find_header(rows, is_header) is None:
             continue
         table = _with_header(rows, is_header, sheet_name=name)
@@ -242,7 +295,7 @@ def _read_xlsx(data: bytes, is_header) -> Table:
             table.warnings.append(
                 _("The data was read from the sheet “%(sheet)s”.") % {"sheet": name}
             )
-        hidden = sorted(h for h in _hidden_rows(archive, index) if h > table.header_line)
+        hidden = sorted(h for h in _hidden_rows(xml) if h > table.header_line)
         if hidden:
             shown = "、".join(str(h) for h in hidden[:20]) + ("…" if len(hidden) > 20 else "")
             table.warnings.append(

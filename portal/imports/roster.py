@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import bulk, crypto, rules
@@ -111,7 +112,8 @@ class RosterRow:
 
     def refuse(self, key: str, value: object, message: str) -> None:
         label = COLUMN_BY_KEY[key].label if key in COLUMN_BY_KEY else key
-        self.errors.append(RowError(label, cells.text(value)[:60], message))
+        shown = rules.mask_id_like(cells.text(value))[:60]
+        self.errors.append(RowError(label, shown, rules.mask_id_like(message)))
 
 
 # --- 1. Parse every row (no database) ---------------------------------------------------
@@ -159,15 +161,12 @@ def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices, hasher)
     try:
         parsed = rules.parse_id_number(raw_id, today=today)
     except rules.IDNumberError as exc:
-        # Even a wrong ID number is most likely a real one mistyped: store it masked.
+        # Even a wrong ID number is most likely a real one mistyped: keep it masked, and say
+        # what is wrong without repeating it or its birth date.
         shown = cells.text(raw_id)
         with contextlib.suppress(rules.IDNumberError):
             shown = rules.normalise_id_number(raw_id) or shown
-        message = exc.message
-        for variant in {shown, shown.upper(), cells.text(raw_id), str(raw_id)}:
-            if variant:
-                message = message.replace(variant, rules.mask_any(variant))
-        row.refuse("id_number", rules.mask_any(shown), message)
+        row.refuse("id_number", rules.mask_any(shown), rules.id_problem(exc.code))
     else:
         row.id_number, row.masked = parsed.value, parsed.masked
         row.id_hash = hasher(parsed.value)
@@ -261,6 +260,7 @@ _SHORT_LABELS = {
 class RosterContext:
     user: object
     today: date
+    lock: bool = False  # inside the write: lock the matched teachers' rows
 
 
 def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
@@ -276,12 +276,17 @@ def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
             "pk", flat=True
         )
     )
-    if own_school is not None:
+    if (
+        own_school is not None
+        and scope_queryset(user, School.objects.filter(pk=own_school.pk)).exists()
+    ):
         visible_school_ids.add(own_school.pk)
         by_code.setdefault(own_school.code, own_school)
+    elif own_school is not None:
+        own_school = None  # the account lost its scope (deactivated, moved)
 
     hashes = [r.id_hash for r in rows if r.id_hash]
-    existing = {t.id_number_hash: t for t in _teachers_by_hash(hashes)}
+    existing = {t.id_number_hash: t for t in _teachers_by_hash(hashes, lock=ctx.lock)}
     visible_teacher_ids = _visible_teacher_ids(user, hashes) if existing else set()
 
     for row in rows:
@@ -344,9 +349,14 @@ def _visible_teacher_ids(user, hashes: list[str]) -> set[int]:
     )
 
 
-def _teachers_by_hash(hashes: list[str]) -> list[Teacher]:
+def _teachers_by_hash(hashes: list[str], *, lock: bool = False) -> list[Teacher]:
     if bulk.is_postgresql():
-        return list(_by_hash_queryset(hashes).only(*LOADED))
+        teachers = _by_hash_queryset(hashes).only(*LOADED).order_by("pk")
+        if lock:
+            # Another import (for another school) may be changing the same teacher: wait for
+            # it, then compare with what it wrote.
+            teachers = teachers.select_for_update(of=("self",))
+        return list(teachers)
     return _in_batches(
         hashes,
         lambda chunk: Teacher.objects.only(*LOADED).filter(id_number_hash__in=chunk),
@@ -462,11 +472,13 @@ def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
     moved = []
     updated_fields: set[str] = set()
     to_update = []
+    now = timezone.now()
     for row in (r for r in rows if r.action == "changed"):
         teacher = row.teacher
+        teacher.updated_at = now  # bulk_update does not touch auto_now fields
         for field_name in row.changes:
             if field_name == "school":
-                moved.append((teacher, row.school))
+                moved.append((teacher, row.school, teacher.school_id))
                 teacher.school = row.school
                 updated_fields.add("school")
             else:
@@ -560,8 +572,15 @@ def _move(moves, today) -> None:
     new one (today)."""
     if not moves:
         return
-    teacher_ids = [t.pk for t, _school in moves]
-    open_periods = list(ServicePeriod.objects.filter(teacher_id__in=teacher_ids, end__isnull=True))
+    old_school = {t.pk: old for t, _school, old in moves}
+    open_periods = [
+        period
+        for period in ServicePeriod.objects.filter(
+            teacher_id__in=list(old_school), end__isnull=True
+        )
+        # Periods at other schools (a second post, outside the uploader's scope) stay open.
+        if period.school_id == old_school[period.teacher_id]
+    ]
     roles: dict[int, list[str]] = {}
     yesterday = today - timedelta(days=1)
     for period in open_periods:
@@ -569,7 +588,7 @@ def _move(moves, today) -> None:
         period.end = max(yesterday, period.start)
     ServicePeriod.objects.bulk_update(open_periods, ["end"], batch_size=1000)
     new_periods = []
-    for teacher, school in moves:
+    for teacher, school, _old in moves:
         for role in dict.fromkeys(roles.get(teacher.pk) or ["teacher"]):
             new_periods.append(
                 ServicePeriod(
@@ -585,7 +604,10 @@ def schools_touched(rows: list[RosterRow], user) -> set[int]:
     codes = {r.values["school_code"] for r in rows if r.values.get("school_code")}
     ids = set(
         _in_batches(
-            codes, lambda chunk: School.objects.filter(code__in=chunk).values_list("pk", flat=True)
+            codes,
+            lambda chunk: scope_queryset(user, School.objects.filter(code__in=chunk)).values_list(
+                "pk", flat=True
+            ),
         )
     )
     if user.role == Role.SCHOOL_ADMIN and user.school_id:
@@ -596,7 +618,12 @@ def schools_touched(rows: list[RosterRow], user) -> set[int]:
 def lock_schools(school_ids) -> None:
     """Serialise imports touching the same schools (PostgreSQL row locks; SQLite has one
     writer at a time anyway)."""
-    list(School.objects.select_for_update().filter(pk__in=sorted(school_ids)).values_list("pk"))
+    list(
+        School.objects.select_for_update()
+        .filter(pk__in=sorted(school_ids))
+        .order_by("pk")
+        .values_list("pk")
+    )
 
 
 __all__ = [

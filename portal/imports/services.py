@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, crypto
+from .. import bulk, crypto, rules
 from ..choices import STAFF_ROLE_LEVEL, Role
 from ..models import ImportJob, ImportRow
 from ..services import audit_record
@@ -214,9 +214,9 @@ def _store_rows(job: ImportJob, rows, *, only_notable: bool = False) -> None:
                 job.pk,
                 r.line,
                 r.action,
-                r.values.get("name", "")[:64],
+                rules.mask_id_like(r.values.get("name", ""))[:64],
                 r.masked or "",
-                r.values.get("school_code", "")[:32],
+                rules.mask_id_like(r.values.get("school_code", ""))[:32],
                 r.changes,
                 [e.as_dict() for e in r.errors],
             )
@@ -236,6 +236,28 @@ def _count(job: ImportJob, rows) -> None:
 COUNT_FIELDS = ["total_rows", "new_rows", "changed_rows", "unchanged_rows", "refused_rows"]
 
 
+def _fail(job_id: int, exc: BaseException) -> None:
+    """A crash (damaged file, lost database connection, a bug) ends the job as failed,
+    drops the upload and says so, instead of leaving it "checking" for ever. The log gets the
+    exception's type and the job, never its text (it may quote a row)."""
+    logger.error("import %s failed: %s", job_id, type(exc).__name__)
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status in (Status.DONE, Status.CANCELLED):
+        return
+    job.file_errors = [
+        *job.file_errors,
+        _(
+            "The file could not be processed because of an "
+            "error on the server. Nothing was written; please "
+            "upload it again, and tell your administrator if "
+            "it happens again."
+        ),
+    ]
+    job.finished_at = timezone.now()
+    _discard_upload(job)
+    _save_phase(job, Status.FAILED, 100, _("Failed"), "file_errors", "finished_at", "stored_file")
+
+
 def import_job_check(job_id: int) -> ImportJob:
     """Read and check the whole file, store the per-row result for the preview. Writes no
     teacher. Continues to the write when the job asked to skip the preview."""
@@ -243,6 +265,16 @@ def import_job_check(job_id: int) -> ImportJob:
     if job.status not in (Status.QUEUED, Status.VALIDATING):
         return job  # a redelivered task: the check already ran
     _save_phase(job, Status.VALIDATING, 1, _("Reading the file"))
+    try:
+        return _check_and_continue(job)
+    except ImportBusy:
+        raise
+    except Exception as exc:
+        _fail(job_id, exc)
+        raise
+
+
+def _check_and_continue(job: ImportJob) -> ImportJob:
     try:
         checked = _check(job, phase_start=1, phase_end=90)
     except FileRefused as exc:
@@ -279,30 +311,42 @@ def import_job_check(job_id: int) -> ImportJob:
 # --- Apply --------------------------------------------------------------------------------
 
 
-def _acquire(job: ImportJob, school_ids) -> list[str]:
+def _acquire(job: ImportJob, school_ids, token: str) -> list[str]:
+    """Per-school locks in the shared cache (Redis in production), each holding this run's
+    token so that only this run releases it."""
     keys = []
     for school_id in sorted(school_ids):
         key = f"import-lock:school:{school_id}"
-        if not cache.add(key, job.pk, LOCK_SECONDS) and cache.get(key) != job.pk:
-            _release(keys)
+        if not cache.add(key, token, LOCK_SECONDS):
+            _release(keys, token)
             raise ImportBusy
         keys.append(key)
     return keys
 
 
-def _release(keys) -> None:
+def _release(keys, token: str) -> None:
     for key in keys:
-        cache.delete(key)
+        if cache.get(key) == token:
+            cache.delete(key)
 
 
 def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJob:
-    """Write the checked rows. Idempotent: a job already done is left alone; a rerun of the
-    same file afterwards finds every row unchanged."""
+    """Write the checked rows. Idempotent: a job already done is left alone (the job row is
+    locked and its status read again inside the write), and a rerun of the same file
+    afterwards finds every row unchanged."""
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    if job.status not in (Status.PREVIEW, Status.IMPORTING):
+    if job.status not in (Status.PREVIEW, Status.IMPORTING) or not job.stored_file:
         return job
-    if not job.stored_file:
-        return job
+    try:
+        return _apply(job, checked)
+    except ImportBusy:
+        raise
+    except Exception as exc:
+        _fail(job_id, exc)
+        raise
+
+
+def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
     _save_phase(job, Status.IMPORTING, 1, _("Checking again before writing"))
     if checked is None:
         try:
@@ -311,15 +355,22 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
             job.file_errors = [exc.message]
             _save_phase(job, Status.REFUSED, 100, _("The file was refused"), "file_errors")
             return job
-    school_ids = roster.schools_touched(checked.rows, job.uploaded_by)
-    keys = _acquire(job, school_ids)  # raises ImportBusy: the task waits and retries
+    user = job.uploaded_by
+    school_ids = roster.schools_touched(checked.rows, user)
+    token = uuid.uuid4().hex
+    keys = _acquire(job, school_ids, token)  # raises ImportBusy: the task waits and retries
     try:
         set_progress(job, 65, _("Writing"))
         with transaction.atomic():
+            # Claim the job: a second run of the same job (two quick confirms, a redelivered
+            # task) finds it no longer importing and writes nothing.
+            current = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if current.status != Status.IMPORTING or not user.is_active:
+                return current
             roster.lock_schools(school_ids)
-            # Check against the database as it is now, inside the lock.
+            # Check against the database as it is now, inside the locks.
             roster.check_rows(
-                checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+                checked.rows, roster.RosterContext(user=user, today=timezone.localdate(), lock=True)
             )
             _store_rows(job, checked.rows, only_notable=job.validated_at is None)
             if job.refused_rows and not job.valid_rows_only:
@@ -335,9 +386,12 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
                 return job
             written = roster.write_rows(checked.rows, today=timezone.localdate())
             job.finished_at = timezone.now()
-            _save_phase(job, Status.DONE, 100, _("Imported"), *COUNT_FIELDS, "finished_at")
+            job.status, job.progress, job.progress_note = Status.DONE, 100, _("Imported")
+            job.save(
+                update_fields=["status", "progress", "progress_note", *COUNT_FIELDS, "finished_at"]
+            )
             audit_record(
-                actor=job.uploaded_by,
+                actor=user,
                 action="import.apply",
                 obj=job,
                 region=job.region,
@@ -349,8 +403,10 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
                     "valid_rows_only": job.valid_rows_only,
                 },
             )
+        # Only once committed does anyone read "imported".
+        set_progress(job, 100, _("Imported"))
     finally:
-        _release(keys)
+        _release(keys, token)
     if job.refused_rows:
         _store_error_workbook(job, checked)
     _discard_upload(job)
@@ -402,13 +458,15 @@ def import_error_workbook(job: ImportJob) -> bytes | None:
 
 @transaction.atomic
 def import_job_confirm(*, job: ImportJob, user, valid_rows_only: bool = False) -> ImportJob:
-    """The uploader confirms the preview: queue the write after commit."""
-    if job.status != Status.PREVIEW:
+    """The uploader confirms the preview: queue the write after commit. A conditional
+    update, so two quick confirms queue one write."""
+    valid_only = job.valid_rows_only or (valid_rows_only and may_choose_valid_rows_only(user))
+    claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
+        status=Status.IMPORTING, valid_rows_only=valid_only
+    )
+    job.refresh_from_db()
+    if not claimed:
         return job
-    if valid_rows_only and may_choose_valid_rows_only(user):
-        job.valid_rows_only = True
-    job.status = Status.IMPORTING
-    job.save(update_fields=["valid_rows_only", "status"])
     audit_record(
         actor=user,
         action="import.confirm",
@@ -442,13 +500,23 @@ def import_job_wait(job_id: int) -> ImportJob:
 
 
 def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
-    if job.status in (Status.PREVIEW, Status.QUEUED, Status.REFUSED):
+    """Discard an upload that is not being written (conditional update: a confirm that won
+    the race keeps its file)."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=[Status.PREVIEW, Status.QUEUED]
+    ).update(status=Status.CANCELLED, finished_at=timezone.now())
+    job.refresh_from_db()
+    if claimed or job.status == Status.REFUSED:
         _discard_upload(job)
-        job.status = Status.CANCELLED if job.status != Status.REFUSED else job.status
-        job.finished_at = job.finished_at or timezone.now()
-        job.save(update_fields=["status", "stored_file", "finished_at"])
+        job.save(update_fields=["stored_file"])
         audit_record(actor=user, action="import.cancel", obj=job, region=job.region)
     return job
+
+
+def may_download_errors(job: ImportJob, user) -> bool:
+    """The error workbook holds every row of the upload in clear: the uploader's own data,
+    for the uploader (and superusers) only."""
+    return user.is_superuser or job.uploaded_by_id == user.pk
 
 
 def purge_stale_uploads() -> int:
@@ -466,4 +534,21 @@ def purge_stale_uploads() -> int:
             default_storage.delete(job.error_file)
         job.error_file = ""
         job.save(update_fields=["error_file"])
-    return purged
+    return purged + _purge_orphans(cutoff)
+
+
+def _purge_orphans(cutoff) -> int:
+    """Files left by an upload whose transaction rolled back: no job names them."""
+    try:
+        _folders, names = default_storage.listdir("imports")
+    except FileNotFoundError:
+        return 0
+    known = set(ImportJob.objects.exclude(stored_file="").values_list("stored_file", flat=True))
+    known |= set(ImportJob.objects.exclude(error_file="").values_list("error_file", flat=True))
+    removed = 0
+    for name in names:
+        path = f"imports/{name}"
+        if path not in known and default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

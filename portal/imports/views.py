@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
+from ..services import audit_record
 from . import roster, services, workbooks
 from .forms import UploadForm
 
@@ -37,7 +38,9 @@ def import_list(request):
     allow = services.may_choose_valid_rows_only(request.user)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, allow_valid_rows_only=allow)
-        if form.is_valid():
+        if getattr(request, "upload_too_large", False):
+            form.add_error(None, services.too_large_message(request.upload_too_large))
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > services.max_upload_bytes():
                 form.add_error("file", services.too_large_message(upload.size))
@@ -79,6 +82,7 @@ def import_detail(request, pk):
             "labels": labels,
             "progress": services.progress_of(job),
             "may_choose_valid_rows_only": services.may_choose_valid_rows_only(request.user),
+            "may_download_errors": services.may_download_errors(job, request.user),
             "actions": ImportRow.Action.choices,
         },
     )
@@ -123,9 +127,18 @@ def import_cancel(request, pk):
 @login_required
 def import_error_workbook(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
+    if not services.may_download_errors(job, request.user):
+        raise Http404
     data = services.import_error_workbook(job)
     if data is None:
         raise Http404
+    audit_record(
+        actor=request.user,
+        action="import.error_workbook",
+        obj=job,
+        region=job.region,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     return _attachment(
         data, f"错误说明-{job.file_name.rsplit('.', 1)[0]}.xlsx", workbooks.XLSX_CONTENT_TYPE
     )

@@ -156,6 +156,7 @@ IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 250)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["portal.imports.uploads.LimitedUploadHandler"]
 
 # Celery: eager in local and test settings, Redis in production and CI.
 REDIS_URL = env_str("REDIS_URL", "")

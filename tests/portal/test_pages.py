@@ -84,7 +84,7 @@ def test_search_by_name_and_filters(client, world):
 
 def test_search_by_bad_id_number_explains_in_chinese(client, world):
     client.force_login(world.users["county"])
-    response = client.get(reverse("teacher_list"), {"id_number": "1.1010519491231e+17"})
+    response = client.post(reverse("teacher_list"), {"id_number": "1.1010519491231e+17"})
     assert "科学计数法" in response.content.decode()
     assert len(response.context["page"]) == 0
 
@@ -92,8 +92,26 @@ def test_search_by_bad_id_number_explains_in_chinese(client, world):
 def test_search_by_id_number_with_lowercase_x_and_spaces(client, world):
     teacher = factories.teacher(world.school, id_number="11010519491231002X", name="许静")
     client.force_login(world.users["county"])
-    response = client.get(reverse("teacher_list"), {"id_number": " 110105 19491231 002x"})
+    response = client.post(reverse("teacher_list"), {"id_number": " 110105 19491231 002x"})
     assert [t.pk for t in response.context["page"]] == [teacher.pk]
+    # The number is never put back into a link on the page.
+    assert "11010519491231002X" not in response.content.decode()
+
+
+def test_an_id_number_in_the_address_is_ignored(client, world):
+    client.force_login(world.users["county"])
+    clear = world.teacher.reveal_id_number()
+    response = client.get(reverse("teacher_list"), {"id_number": clear})
+    assert len(response.context["page"]) == 3  # the whole county, not a lookup
+
+
+def test_staff_see_the_birth_year_not_the_birth_date(client, world):
+    client.force_login(world.users["county"])
+    page = client.get(reverse("teacher_detail", args=[world.teacher.pk])).content.decode()
+    assert world.teacher.birth_date.strftime("%Y-%m-%d") not in page
+    client.force_login(world.users["teacher"])
+    page = client.get(reverse("my_record")).content.decode()
+    assert world.teacher.birth_date.strftime("%Y-%m-%d") in page
 
 
 def test_id_number_masked_for_staff_clear_for_self(client, world):

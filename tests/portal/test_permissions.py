@@ -31,6 +31,7 @@ PAGES = [
     ("get", "school_detail", "neighbour_school", row(302, 200, 200, 404, 404, 404, 200)),
     ("get", "school_detail", "far_school", row(302, 200, 404, 404, 404, 404, 200)),
     ("get", "teacher_list", None, row(302, 200, 200, 200, 200, 200, 200)),
+    ("post", "teacher_list", None, row(302, 200, 200, 200, 200, 200, 200)),  # ID search
     ("get", "teacher_detail", "teacher", row(302, 200, 200, 200, 200, 200, 200)),
     ("get", "teacher_detail", "colleague", row(302, 200, 200, 200, 200, 404, 200)),
     ("get", "teacher_detail", "sibling_teacher", row(302, 200, 200, 200, 404, 404, 200)),

@@ -10,19 +10,32 @@ from training import rules
 from training.rules import Rule, Totals
 
 NINGXIA = Rule(  # N §2.1, §2.4, §2.6: 360 per five years, 24 ethics a year, principals 300 + 360
-    unit="hours", cycle_years=5, cycle_start_year=2021, required_per_cycle=D(360),
-    ethics_per_year=D(24), principal_first_year=D(300), principal_per_cycle=D(360),
+    unit="hours",
+    cycle_years=5,
+    cycle_start_year=2021,
+    required_per_cycle=D(360),
+    ethics_per_year=D(24),
+    principal_first_year=D(300),
+    principal_per_cycle=D(360),
 )
 JIANGSU = Rule(  # §7: 360 per five years, at least 180 at county level or above
-    unit="hours", cycle_years=5, cycle_start_year=2021, required_per_cycle=D(360),
-    ethics_per_year=D(0), min_county_or_above=D(180),
+    unit="hours",
+    cycle_years=5,
+    cycle_start_year=2021,
+    required_per_cycle=D(360),
+    ethics_per_year=D(0),
+    min_county_or_above=D(180),
 )
 ZHEJIANG = Rule(  # §7: 360 credits per five years, 24 every year; 集中 6 h, online 8 h,
     # degree 20 h per credit; one item at most 15 credits
-    unit="credits", cycle_years=5, cycle_start_year=2021, required_per_cycle=D(360),
+    unit="credits",
+    cycle_years=5,
+    cycle_start_year=2021,
+    required_per_cycle=D(360),
     ethics_per_year=D(24),
     hours_per_credit={"face_to_face": D(6), "online": D(8), "degree": D(20), "practice": D(6)},
-    item_cap=D(15), category_caps={"degree": D(60)},
+    item_cap=D(15),
+    category_caps={"degree": D(60)},
 )
 
 
@@ -85,8 +98,12 @@ ALL_ETHICS = {2021: 24, 2022: 24, 2023: 24, 2024: 24, 2025: 24}
         # A past year's ethics hours missing can no longer be made up: at risk.
         (NINGXIA, totals(300, {2021: 24, 2022: 10, 2023: 24}), date(2023, 7, 2), "at_risk"),
         # This year's ethics not yet done: not complete, though the hours are.
-        (NINGXIA, totals(340, {2021: 24, 2022: 24, 2023: 24, 2024: 24, 2025: 6}),
-         date(2025, 6, 1), "on_track"),
+        (
+            NINGXIA,
+            totals(340, {2021: 24, 2022: 24, 2023: 24, 2024: 24, 2025: 6}),
+            date(2025, 6, 1),
+            "on_track",
+        ),
         # Jiangsu: 360 done but only 100 at county level or above.
         (JIANGSU, totals(360, county=100), date(2025, 12, 1), "at_risk"),
         (JIANGSU, totals(360, county=180), date(2025, 12, 1), "complete"),
@@ -107,17 +124,29 @@ def test_every_shortfall_is_explained_in_a_sentence():
 
 
 def test_principal_first_year():
-    result = rules.assess(totals(360, ALL_ETHICS, principal=200), NINGXIA,
-                          as_of=date(2025, 12, 1), principal_since=date(2025, 3, 1))
+    result = rules.assess(
+        totals(360, ALL_ETHICS, principal=200),
+        NINGXIA,
+        as_of=date(2025, 12, 1),
+        principal_since=date(2025, 3, 1),
+    )
     assert result.status != "complete"
     assert result.principal_first_year_short == D(100)
 
 
 def test_principals_use_their_own_cycle_requirement():
-    rule = Rule(unit="hours", cycle_years=5, cycle_start_year=2021,
-                required_per_cycle=D(360), ethics_per_year=D(0), principal_per_cycle=D(300))
-    assert rules.assess(totals(300), rule, as_of=date(2025, 12, 1),
-                        is_principal=True).status == "complete"
+    rule = Rule(
+        unit="hours",
+        cycle_years=5,
+        cycle_start_year=2021,
+        required_per_cycle=D(360),
+        ethics_per_year=D(0),
+        principal_per_cycle=D(300),
+    )
+    assert (
+        rules.assess(totals(300), rule, as_of=date(2025, 12, 1), is_principal=True).status
+        == "complete"
+    )
 
 
 def test_totals_from_records_respect_the_cycle_and_levels():
