@@ -239,8 +239,9 @@ def preview(count, schools, user) -> None:
     user = bench_user(user.region)
     results: dict[str, float] = {}
     with timed(f"check of {count:,} rows with the preview stored", results):
-        job = services.import_job_create(user=user, kind="roster", file_name="roster.csv",
-                                         data=csv_bytes(rows))
+        job = services.import_job_create(
+            user=user, kind="roster", file_name="roster.csv", data=csv_bytes(rows)
+        )
     job.refresh_from_db()
     assert job.status == "preview" and job.total_rows == count
     client = Client()
