@@ -109,7 +109,36 @@ def world(db) -> World:
     )
     for name, job in jobs.items():
         setattr(world, name, job)
+    _training(world)
     return world
+
+
+def _training(world) -> None:
+    """The national 360/24 rule set for the province and one approved credit, with its
+    certificate, for the teacher and for the far teacher."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from training import presets
+    from training import services as training
+
+    training.rule_set_create(
+        region=world.province, effective_from=date(2021, 1, 1), **presets.preset_fields("ningxia")
+    )
+    for name, teacher in (("record", world.teacher), ("far_record", world.far_teacher)):
+        record = training.record_create(
+            teacher=teacher,
+            hours=24,
+            completed_on=date(2026, 3, 1),
+            level="county",
+            category="ethics",
+            source="staff",
+            actor=world.users["superuser"],
+            description="师德专题培训",
+        )
+        record.evidence.save("certificate.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
+        setattr(world, name, record)
 
 
 def _job(user, *, region, school=None):

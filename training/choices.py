@@ -1,15 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
     """Five linked training levels (国培 – 省培/区培 – 市培 – 县培 – 校培)."""
 
-    NATIONAL = "national", _("National")
-    PROVINCE = "province", _("Provincial")
-    CITY = "city", _("City")
-    COUNTY = "county", _("County")
-    SCHOOL = "school", _("School")
+    NATIONAL = "national", pgettext_lazy("training level", "National")
+    PROVINCE = "province", pgettext_lazy("training level", "Provincial")
+    CITY = "city", pgettext_lazy("training level", "City")
+    COUNTY = "county", pgettext_lazy("training level", "County")
+    SCHOOL = "school", pgettext_lazy("training level", "School")
 
 
 COUNTY_OR_ABOVE = (Level.NATIONAL, Level.PROVINCE, Level.CITY, Level.COUNTY)

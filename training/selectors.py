@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Least
 from django.urls import reverse
 
@@ -101,12 +101,25 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
         is_principal=since is not None,
         principal_since=_recent(since, cycle),
     )
-    by_year = [
-        (year, totals.by_year.get(year, Decimal(0)), totals.ethics_by_year.get(year, Decimal(0)))
-        for year in cycle.years
-    ]
+    by_year = _by_year(approved, rule, cycle, as_of)
     pending = sum(1 for r in records if r.status == RecordStatus.PENDING)
     return TeacherTraining(rule_set, rule, assessment, by_year, records, pending)
+
+
+def _by_year(approved, rule: rules.Rule, cycle: rules.Cycle, as_of: date):
+    """Credit and ethics per calendar year, from the previous cycle's first year to this
+    one: the history a teacher wants to see next to this cycle's bar."""
+    first = cycle.start.year - rule.cycle_years
+    credited = {year: Decimal(0) for year in range(first, as_of.year + 1)}
+    ethics = dict(credited)
+    for hours, mode, category, _level, completed in approved:
+        year = completed.year
+        if year in credited:
+            value = rules.record_value(hours, mode, rule)
+            credited[year] += value
+            if category == Category.ETHICS:
+                ethics[year] += value
+    return [(year, credited[year], ethics[year]) for year in credited]
 
 
 def _recent(since: date | None, cycle: rules.Cycle) -> date | None:
@@ -286,4 +299,13 @@ def pending_records(user, school: School | None = None):
     )
 
 
-__all__ = ["IntegerField"]
+def school_status_counts(user, school: School) -> dict[str, int]:
+    rows = (
+        scope_queryset(
+            user, TrainingSummary.objects.filter(teacher__school=school, teacher__status="serving")
+        )
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}

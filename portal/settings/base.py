@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_str
@@ -173,6 +174,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "training-compliance-nightly": {
+        "task": "training.tasks.recompute_compliance",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "purge-stale-uploads": {
         "task": "portal.tasks.purge_stale_uploads",
         "schedule": 60 * 60,

@@ -61,6 +61,31 @@ PAGES = [
     ("post", "import_cancel", "far_job", row(302, 302, 404, 404, 404, 404, 302)),
     # No refused rows, so no error workbook: 404 for everyone.
     ("get", "import_error_workbook", "school_job", row(302, 404, 404, 404, 404, 404, 404)),
+    # Training ledger
+    ("get", "my_training", None, row(302, 404, 404, 404, 404, 200, 404)),
+    ("post", "my_training", None, row(302, 404, 404, 404, 404, 200, 404)),  # form errors
+    ("get", "my_transcript", None, row(302, 404, 404, 404, 404, 200, 404)),
+    ("get", "training_home", None, row(302, 302, 302, 302, 302, 302, 302)),
+    ("get", "training_region", "province", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "training_region", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "training_region", "county", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "training_region", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "training_behind_export", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "training_behind_export", "county", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "training_school", "school", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "training_school", "far_school", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "training_teacher", "teacher", row(302, 200, 200, 200, 200, 302, 200)),
+    ("get", "training_teacher", "colleague", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "training_teacher", "far_teacher", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "training_transcript", "teacher", row(302, 200, 200, 200, 200, 200, 200)),
+    ("get", "training_transcript", "far_teacher", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "training_record", "record", row(302, 200, 200, 200, 200, 200, 200)),
+    ("get", "training_record", "far_record", row(302, 200, 404, 404, 404, 404, 200)),
+    ("post", "training_record_reverse", "record", row(302, 302, 302, 302, 302, 404, 302)),
+    ("post", "training_record_reverse", "far_record", row(302, 302, 404, 404, 404, 404, 302)),
+    ("get", "training_review", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("post", "training_review", None, row(302, 200, 200, 200, 200, 404, 200)),  # nothing ticked
+    ("get", "training_rules", None, row(302, 200, 200, 200, 404, 404, 200)),
 ]
 
 API = [

@@ -1,16 +1,19 @@
 """Load the demo region: Zhejiang → Wenzhou → its 12 counties, a few dozen schools, about
 a thousand teachers with service histories, and one account per role."""
 
+import importlib
+import importlib.util
 import random
 from datetime import date
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from portal import demo_data, services
 from portal.choices import RegionLevel, Role
-from portal.models import Region, School, Teacher, User
+from portal.models import ImportJob, Region, School, Teacher, User
 
 DEMO_PASSWORD = "Demo@2026pw"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_ACCOUNTS = [
@@ -22,6 +25,18 @@ DEMO_ACCOUNTS = [
     ("school", Role.SCHOOL_ADMIN, "school", "school administrator"),
     ("teacher", Role.TEACHER, "teacher", "a teacher of that school"),
 ]
+
+
+def _app_demo_modules():
+    """Each app may ship a ``demo`` module with ``seed(*, rng, province, as_of)`` and
+    ``reset(*, province)``; the kernel finds them through the app registry instead of
+    importing the apps."""
+    modules = []
+    for config in apps.get_app_configs():
+        if config.name == "portal" or importlib.util.find_spec(f"{config.name}.demo") is None:
+            continue
+        modules.append((str(config.verbose_name), importlib.import_module(f"{config.name}.demo")))
+    return modules
 
 
 class Command(BaseCommand):
@@ -56,6 +71,10 @@ class Command(BaseCommand):
             schools = self._schools(school_specs, counties)
             first_teacher = self._teachers(teacher_specs, schools)
             self._accounts(counties, schools, first_teacher)
+            province = next(iter(counties.values())).parent.parent
+            for label, module in _app_demo_modules():
+                summary = module.seed(rng=rng, province=province, as_of=as_of)
+                self.stdout.write(f"{label}: {summary}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(counties)} counties, {len(schools)} schools and "
@@ -67,6 +86,12 @@ class Command(BaseCommand):
     def _delete_demo(self):
         province = Region.objects.get(code=demo_data.PROVINCE[0])
         with transaction.atomic():
+            for _label, module in reversed(_app_demo_modules()):
+                module.reset(province=province)
+            ImportJob.objects.filter(region__path__startswith=province.path).delete()
+            ImportJob.objects.filter(
+                uploaded_by__username__in=[a[0] for a in DEMO_ACCOUNTS]
+            ).delete()
             User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).delete()
             in_region = {"school__county__path__startswith": province.path}
             Teacher.objects.filter(**in_region).delete()
