@@ -123,8 +123,20 @@ def _training(world) -> None:
     from training import presets
     from training import services as training
 
-    training.rule_set_create(
+    world.rule_set = training.rule_set_create(
         region=world.province, effective_from=date(2021, 1, 1), **presets.preset_fields("ningxia")
+    )
+    from training.models import Course
+
+    world.course = Course.objects.create(
+        code="WZ2026001",
+        title="温州市学科研修",
+        region=world.city,
+        level="city",
+        category="subject",
+        hours=24,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 3),
     )
     for name, teacher in (("record", world.teacher), ("far_record", world.far_teacher)):
         record = training.record_create(

@@ -147,6 +147,8 @@ SPECTACULAR_SETTINGS = {
         "EmploymentStatusEnum": "portal.choices.EmploymentStatus",
         "ImportStatusEnum": "portal.models.ImportJob.Status",
         "ImportRowActionEnum": "portal.models.ImportRow.Action",
+        "RegionLevelEnum": "portal.choices.RegionLevel",
+        "TrainingLevelEnum": "training.choices.Level",
     },
 }
 

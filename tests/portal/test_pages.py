@@ -128,7 +128,7 @@ def test_reveal_shows_the_number_and_audits_it(client, world):
     client.force_login(world.users["school"])
     response = client.post(reverse("teacher_reveal", args=[world.teacher.pk]))
     assert clear in response.content.decode()
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(action="teacher.reveal_id_number")
     assert (event.username, event.action) == ("school", "teacher.reveal_id_number")
 
 

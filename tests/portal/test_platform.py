@@ -183,3 +183,23 @@ def test_celery_task_runs_on_a_real_redis_worker(world, settings):
     finally:
         app.conf.update(task_always_eager=True)
     assert not Token.objects.filter(pk=old.pk).exists()
+
+
+def test_openapi_schema_is_valid_and_warning_free():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            os.devnull,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -26,18 +26,32 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
 
 
-def credit(teacher, hours, *, on=date(2026, 5, 1), category="subject", level="county",
-           actor=None, **extra):
+def credit(
+    teacher, hours, *, on=date(2026, 5, 1), category="subject", level="county", actor=None, **extra
+):
     return services.record_create(
-        teacher=teacher, hours=hours, completed_on=on, level=level, category=category,
-        source=extra.pop("source", "staff"), actor=actor, description=extra.pop(
-            "description", "培训"), **extra)
+        teacher=teacher,
+        hours=hours,
+        completed_on=on,
+        level=level,
+        category=category,
+        source=extra.pop("source", "staff"),
+        actor=actor,
+        description=extra.pop("description", "培训"),
+        **extra,
+    )
 
 
 def course(world, code="C1", hours=24, category="subject"):
     return Course.objects.create(
-        code=code, title="学科研修", region=world.city, level="city", category=category,
-        hours=hours, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 3),
+        code=code,
+        title="学科研修",
+        region=world.city,
+        level="city",
+        category=category,
+        hours=hours,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 3),
     )
 
 
@@ -60,8 +74,7 @@ def test_the_same_course_cannot_be_credited_twice(world):
 def test_a_reversed_credit_can_be_entered_again(world):
     item = course(world)
     first = credit(world.colleague, 24, course=item, actor=world.users["school"])
-    reversal = services.record_reverse(record=first, actor=world.users["school"],
-                                       reason="学时填错")
+    reversal = services.record_reverse(record=first, actor=world.users["school"], reason="学时填错")
     assert reversal.hours_tenths == -240
     again = credit(world.colleague, 12, course=item, actor=world.users["school"])
     training = selectors.teacher_training(world.colleague, as_of=TODAY)
@@ -84,16 +97,18 @@ def test_review_approves_in_bulk_and_rejection_needs_a_reason(world):
     queryset = TrainingRecord.objects.filter(pk__in=[r.pk for r in records])
     with pytest.raises(ValidationError):
         services.records_review(records=queryset, actor=world.users["school"], approve=False)
-    assert services.records_review(records=queryset, actor=world.users["school"],
-                                   approve=True) == 2
+    assert services.records_review(records=queryset, actor=world.users["school"], approve=True) == 2
     summary = TrainingSummary.objects.get(teacher=world.teacher)
     assert summary.credited == Decimal(24 + 6 + 8)
     assert AuditEvent.objects.filter(action="training_record.approve").count() == 2
 
 
 def test_a_county_rule_set_overrides_the_province_and_history_keeps_its_rules(world):
-    services.rule_set_create(region=world.county, effective_from=date(2026, 7, 1),
-                             **{**presets.preset_fields("jiangsu"), "name": "县规则"})
+    services.rule_set_create(
+        region=world.county,
+        effective_from=date(2026, 7, 1),
+        **{**presets.preset_fields("jiangsu"), "name": "县规则"},
+    )
     assert selectors.rule_set_for(world.county, date(2026, 6, 30)).region == world.province
     assert selectors.rule_set_for(world.county, date(2026, 7, 1)).region == world.county
     assert selectors.rule_set_for(world.sibling_county, TODAY).region == world.province
@@ -102,8 +117,11 @@ def test_a_county_rule_set_overrides_the_province_and_history_keeps_its_rules(wo
 def test_set_based_summaries_equal_the_pure_rules(world):
     """The nightly recompute (grouped SQL) gives each teacher the figures of the per-teacher
     computation (Python over the records) — here with credits, caps and reversals."""
-    services.rule_set_create(region=world.county, effective_from=date(2021, 1, 1),
-                             **presets.preset_fields("zhejiang-credits"))
+    services.rule_set_create(
+        region=world.county,
+        effective_from=date(2021, 1, 1),
+        **presets.preset_fields("zhejiang-credits"),
+    )
     staff = world.users["county"]
     for teacher in (world.teacher, world.colleague, world.sibling_teacher):
         credit(teacher, 120, mode="face_to_face", actor=staff)  # 20 credits → capped at 15
@@ -116,40 +134,67 @@ def test_set_based_summaries_equal_the_pure_rules(world):
         summary = TrainingSummary.objects.get(teacher=teacher)
         expected = selectors.teacher_training(teacher, as_of=TODAY).assessment
         assert (summary.credited, summary.status) == (
-            expected.credited.quantize(Decimal("0.1")), expected.status), teacher.name
+            expected.credited.quantize(Decimal("0.1")),
+            expected.status,
+        ), teacher.name
         assert summary.ethics_this_year == expected.ethics_this_year.quantize(Decimal("0.1"))
 
 
 def test_recompute_is_idempotent(world):
     services.summaries_recompute(as_of=TODAY)
-    first = list(TrainingSummary.objects.order_by("teacher_id").values_list(
-        "teacher_id", "credited", "status"))
+    first = list(
+        TrainingSummary.objects.order_by("teacher_id").values_list(
+            "teacher_id", "credited", "status"
+        )
+    )
     services.summaries_recompute(as_of=TODAY)
-    again = list(TrainingSummary.objects.order_by("teacher_id").values_list(
-        "teacher_id", "credited", "status"))
+    again = list(
+        TrainingSummary.objects.order_by("teacher_id").values_list(
+            "teacher_id", "credited", "status"
+        )
+    )
     assert first == again and len(first) == Teacher.objects.count()
 
 
 def test_my_training_page_submits_a_self_report(client, world):
     client.force_login(world.users["teacher"])
-    response = client.post(reverse("my_training"), {
-        "description": "区级读书会", "hours": "6", "completed_on": "2026-10-01",
-        "level": "county", "category": "ethics", "mode": "face_to_face",
-        "evidence": SimpleUploadedFile("证书.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
-    })
+    response = client.post(
+        reverse("my_training"),
+        {
+            "description": "区级读书会",
+            "hours": "6",
+            "completed_on": "2026-10-01",
+            "level": "county",
+            "category": "ethics",
+            "mode": "face_to_face",
+            "evidence": SimpleUploadedFile(
+                "证书.pdf", b"%PDF-1.4 x", content_type="application/pdf"
+            ),
+        },
+    )
     assert response.status_code == 302
     record = TrainingRecord.objects.get(description="区级读书会")
     assert (record.status, record.source, record.created_by) == (
-        "pending", "self", world.users["teacher"])
+        "pending",
+        "self",
+        world.users["teacher"],
+    )
 
 
 def test_self_report_refuses_a_fake_certificate(client, world):
     client.force_login(world.users["teacher"])
-    response = client.post(reverse("my_training"), {
-        "description": "x", "hours": "6", "completed_on": "2026-10-01", "level": "county",
-        "category": "ethics", "mode": "face_to_face",
-        "evidence": SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf"),
-    })
+    response = client.post(
+        reverse("my_training"),
+        {
+            "description": "x",
+            "hours": "6",
+            "completed_on": "2026-10-01",
+            "level": "county",
+            "category": "ethics",
+            "mode": "face_to_face",
+            "evidence": SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
     assert response.status_code == 200
     assert not TrainingRecord.objects.filter(description="x").exists()
 
@@ -205,8 +250,9 @@ def test_behind_export_lists_teachers_behind(client, world):
 def test_rule_set_form_creates_a_new_version_and_recomputes(client, world):
     client.force_login(world.users["county"])
     fields = {k: ("" if v is None else v) for k, v in presets.preset_fields("jiangsu").items()}
-    fields.update(name="鹿城区规则", effective_from="2026-01-01", hours_per_credit="{}",
-                  category_caps="{}")
+    fields.update(
+        name="鹿城区规则", effective_from="2026-01-01", hours_per_credit="{}", category_caps="{}"
+    )
     response = client.post(reverse("training_rules"), fields)
     assert response.status_code == 302, response.content[:500]
     assert RuleSet.objects.filter(region=world.county).count() == 1
@@ -217,5 +263,6 @@ def test_cycle_sentences_come_from_the_rules(world):
     with __import__("django").utils.translation.override("zh-hans"):
         result = selectors.teacher_training(world.colleague, as_of=TODAY).assessment
     assert any("师德" in line for line in result.explanations)
-    assert result.cycle == rules.cycle_of(result and selectors.rule_set_for(
-        world.county, TODAY).as_rule(), TODAY)
+    assert result.cycle == rules.cycle_of(
+        result and selectors.rule_set_for(world.county, TODAY).as_rule(), TODAY
+    )
