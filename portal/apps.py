@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import scope
+        from .imports import kinds, roster
+
+        kinds.register(roster.RosterKind())
         from .models import (
             AuditEvent,
             EthicsRecord,

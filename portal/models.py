@@ -308,6 +308,7 @@ class ImportJob(models.Model):
 
     class Kind(models.TextChoices):
         ROSTER = "roster", _("Teacher roster")
+        TRAINING = "training", _("Training records")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

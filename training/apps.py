@@ -8,6 +8,11 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         from portal import scope
+        from portal.imports import kinds
+
+        from .imports import TrainingKind
+
+        kinds.register(TrainingKind())
 
         from .models import Course, Provider, RuleSet, TrainingRecord, TrainingSummary
 

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[], required=False)
     file = forms.FileField(
-        label=_("Roster file"),
+        label=_("File"),
         help_text=_("Excel (.xlsx) or CSV, with the template's header row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
     )
@@ -16,8 +17,14 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, allow_valid_rows_only=False, **kwargs):
         super().__init__(*args, **kwargs)
+        from ..models import ImportJob
+
+        self.fields["kind"].choices = ImportJob.Kind.choices
         if not allow_valid_rows_only:
             del self.fields["valid_rows_only"]
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or "roster"
 
 
 class ConfirmForm(forms.Form):

@@ -8,7 +8,6 @@ school is outside the uploader's scope is refused, never moved.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from ..models import School, ServicePeriod, Teacher
 from ..scope import scope_queryset
 from . import cells
 from .columns import Column, ColumnMap
+from .kinds import CheckContext, ImportedRow, WriteResult
 
 COLUMNS = [
     Column(
@@ -70,6 +70,7 @@ COLUMNS = [
     ),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+LABELS = {c.key: c.label for c in COLUMNS}
 # Fields a row may change on an existing teacher, in display order.
 TRACKED = [
     "name",
@@ -85,42 +86,17 @@ SQLITE_BATCH = 900  # SQLite's limit on query parameters, with room to spare
 POSTGRES_BATCH = 20_000
 
 
-@dataclass
-class RowError:
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"column": self.column, "value": self.value, "message": self.message}
-
-
-@dataclass
-class RosterRow:
-    line: int
-    raw: list
-    values: dict = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
-    id_number: str = ""
-    id_hash: str = ""
-    masked: str = ""
-    action: str = ""
-    changes: dict = field(default_factory=dict)
-    school: School | None = None
-    teacher: Teacher | None = None
-    parse_error_count: int = 0
-
-    def refuse(self, key: str, value: object, message: str) -> None:
-        label = COLUMN_BY_KEY[key].label if key in COLUMN_BY_KEY else key
-        shown = rules.mask_id_like(cells.text(value))[:60]
-        self.errors.append(RowError(label, shown, rules.mask_id_like(message)))
+def _row(line, raw) -> ImportedRow:
+    return ImportedRow(line=line, raw=raw, labels=LABELS)
 
 
 # --- 1. Parse every row (no database) ---------------------------------------------------
 
 
-def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None) -> list[RosterRow]:
-    rows: list[RosterRow] = []
+def parse_rows(
+    table_rows, mapping: ColumnMap, *, today: date, on_progress=None
+) -> list[ImportedRow]:
+    rows: list[ImportedRow] = []
     seen: dict[str, int] = {}
     total = len(table_rows)
     choices = {
@@ -133,7 +109,7 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
     }
     hasher = crypto.id_hasher()
     for index, (line, raw) in enumerate(table_rows):
-        row = RosterRow(line=line, raw=raw)
+        row = _row(line, raw)
         _parse_row(row, mapping, today, choices, hasher)
         if row.id_hash:
             first = seen.setdefault(row.id_hash, line)
@@ -150,7 +126,7 @@ def parse_rows(table_rows, mapping: ColumnMap, *, today: date, on_progress=None)
     return rows
 
 
-def _parse_row(row: RosterRow, mapping: ColumnMap, today: date, choices, hasher) -> None:
+def _parse_row(row: ImportedRow, mapping: ColumnMap, today: date, choices, hasher) -> None:
     width = len(row.raw)
     cell = {key: row.raw[p] if p < width else None for key, p in mapping.positions.items()}
 
@@ -256,14 +232,7 @@ _SHORT_LABELS = {
 # --- 2. Check rows against the database (set queries, never one per row) --------------------
 
 
-@dataclass
-class RosterContext:
-    user: object
-    today: date
-    lock: bool = False  # inside the write: lock the matched teachers' rows
-
-
-def check_rows(rows: list[RosterRow], ctx: RosterContext) -> None:
+def check_rows(rows: list[ImportedRow], ctx: CheckContext) -> None:
     """Resolve schools and existing teachers for all rows at once, enforce the uploader's
     scope row by row, and decide each row's action (new / changed / unchanged / refused)."""
     user = ctx.user
@@ -363,7 +332,7 @@ def _teachers_by_hash(hashes: list[str], *, lock: bool = False) -> list[Teacher]
     )
 
 
-def _name_old_schools(rows: list[RosterRow]) -> None:
+def _name_old_schools(rows: list[ImportedRow]) -> None:
     """One query for the names of the schools that moving teachers leave."""
     moving = [r for r in rows if "school" in r.changes]
     if not moving:
@@ -414,7 +383,7 @@ def _resolve_school(row, by_code, visible_ids, own_school) -> None:
 LOADED = ["id", "id_number_hash", "school_id", *(f for f in TRACKED if f != "school")]
 
 
-def _changes(teacher: Teacher, row: RosterRow) -> dict:
+def _changes(teacher: Teacher, row: ImportedRow) -> dict:
     changes = {}
     for field_name in TRACKED:
         if field_name == "school":
@@ -448,14 +417,7 @@ def _display(teacher, field_name, value) -> str:
 # --- 3. Write (one short transaction, batched) ------------------------------------------
 
 
-@dataclass
-class WriteResult:
-    created: int = 0
-    updated: int = 0
-    moved: int = 0
-
-
-def write_rows(rows: list[RosterRow], *, today: date) -> WriteResult:
+def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult:
     """Create and update teachers for the rows that passed. Call inside a transaction."""
     result = WriteResult()
     new_rows = [r for r in rows if r.action == "new"]
@@ -548,7 +510,7 @@ NEW_TEACHER_FIELDS = [
 ]
 
 
-def _new_teacher(row: RosterRow, encrypt) -> tuple:
+def _new_teacher(row: ImportedRow, encrypt) -> tuple:
     values = row.values
     return (
         encrypt(row.id_number),
@@ -598,7 +560,7 @@ def _move(moves, today) -> None:
     bulk.insert(ServicePeriod, new_periods)
 
 
-def schools_touched(rows: list[RosterRow], user) -> set[int]:
+def schools_touched(rows: list[ImportedRow], user) -> set[int]:
     """The schools a file writes to, known before the rows are checked against the database:
     the codes it names, or the uploader's own school for rows without a code."""
     codes = {r.values["school_code"] for r in rows if r.values.get("school_code")}
@@ -615,22 +577,33 @@ def schools_touched(rows: list[RosterRow], user) -> set[int]:
     return ids
 
 
-def lock_schools(school_ids) -> None:
-    """Serialise imports touching the same schools (PostgreSQL row locks; SQLite has one
-    writer at a time anyway)."""
-    list(
-        School.objects.select_for_update()
-        .filter(pk__in=sorted(school_ids))
-        .order_by("pk")
-        .values_list("pk")
-    )
+class RosterKind:
+    """The teacher roster: one row per teacher, matched by ID number."""
+
+    name = "roster"
+    columns = COLUMNS
+    template_title = "教师名单"
+    instructions = [
+        "每行一名教师，第一行为表头，请勿修改表头文字；示例行（第 2 行）请删除后再填写。",
+        "身份证号列已设为“文本”格式，请勿改为数字格式，"
+        "否则 Excel 会把号码变成 1.1E+17 并丢失末位。",
+        "已在平台中的教师按身份证号更新，不在平台中的教师将新建；同一文件重复上传不会产生重复记录。",
+        "教师调入本校：填写本校学校标识码即可，原学校的任职经历会自动结束；"
+        "调出本校的教师请由调入学校或上级教育局上传。",
+        "只要有一行有错误，默认整份文件都不导入；平台会给出错误说明文件，改正后重新上传即可。",
+        "日期可写作 2024-01-01、2024/1/1、2024.1.1 或 2024年1月1日。",
+    ]
+
+    parse_rows = staticmethod(parse_rows)
+    check_rows = staticmethod(check_rows)
+    schools_touched = staticmethod(schools_touched)
+    write_rows = staticmethod(write_rows)
 
 
 __all__ = [
     "COLUMNS",
-    "RosterContext",
+    "CheckContext",
     "check_rows",
-    "lock_schools",
     "parse_rows",
     "transaction",
     "write_rows",

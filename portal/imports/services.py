@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 
 from .. import bulk, crypto, rules
 from ..choices import STAFF_ROLE_LEVEL, Role
-from ..models import ImportJob, ImportRow
+from ..models import ImportJob, ImportRow, School
 from ..services import audit_record
-from . import roster, workbooks
+from . import kinds, workbooks
 from .columns import header_score, map_columns
 from .readers import FileRefused, Table, read_table, too_large_message  # noqa: F401
 
@@ -162,10 +162,11 @@ class Checked:
 def _check(job: ImportJob, *, phase_start: int, phase_end: int) -> Checked:
     data = _load(job)
     set_progress(job, phase_start, _("Reading the file"))
+    kind = kinds.get(job.kind)
     table = read_table(
-        data, file_name=job.file_name, is_header=lambda cells: header_score(roster.COLUMNS, cells)
+        data, file_name=job.file_name, is_header=lambda cells: header_score(kind.columns, cells)
     )
-    mapping, missing = map_columns(roster.COLUMNS, table.headers)
+    mapping, missing = map_columns(kind.columns, table.headers)
     if missing:
         raise FileRefused(
             _(
@@ -184,7 +185,7 @@ def _check(job: ImportJob, *, phase_start: int, phase_end: int) -> Checked:
             _("Checking row %(done)d of %(total)d") % {"done": done, "total": total},
         )
 
-    rows = roster.parse_rows(table.rows, mapping, today=today, on_progress=on_progress)
+    rows = kind.parse_rows(table.rows, mapping, today=today, on_progress=on_progress)
     set_progress(job, phase_start + int(span * 0.85), _("Comparing with the portal's records"))
     return Checked(table=table, rows=rows)
 
@@ -298,8 +299,8 @@ def _check_and_continue(job: ImportJob) -> ImportJob:
         # lock, once, and the result stored with the write.
         _save_phase(job, Status.IMPORTING, 60, _("Checking against the portal's records"))
         return import_job_apply(job.pk, checked=checked)
-    roster.check_rows(
-        checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+    kinds.get(job.kind).check_rows(
+        checked.rows, kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate())
     )
     with transaction.atomic():
         _store_rows(job, checked.rows)
@@ -309,6 +310,17 @@ def _check_and_continue(job: ImportJob) -> ImportJob:
 
 
 # --- Apply --------------------------------------------------------------------------------
+
+
+def _lock_schools(school_ids) -> None:
+    """Serialise imports touching the same schools (PostgreSQL row locks, in id order; SQLite
+    has one writer at a time anyway)."""
+    list(
+        School.objects.select_for_update()
+        .filter(pk__in=sorted(school_ids))
+        .order_by("pk")
+        .values_list("pk")
+    )
 
 
 def _acquire(job: ImportJob, school_ids, token: str) -> list[str]:
@@ -356,7 +368,8 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
             _save_phase(job, Status.REFUSED, 100, _("The file was refused"), "file_errors")
             return job
     user = job.uploaded_by
-    school_ids = roster.schools_touched(checked.rows, user)
+    kind = kinds.get(job.kind)
+    school_ids = kind.schools_touched(checked.rows, user)
     token = uuid.uuid4().hex
     keys = _acquire(job, school_ids, token)  # raises ImportBusy: the task waits and retries
     try:
@@ -367,10 +380,10 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
             current = ImportJob.objects.select_for_update().get(pk=job.pk)
             if current.status != Status.IMPORTING or not user.is_active:
                 return current
-            roster.lock_schools(school_ids)
+            _lock_schools(school_ids)
             # Check against the database as it is now, inside the locks.
-            roster.check_rows(
-                checked.rows, roster.RosterContext(user=user, today=timezone.localdate(), lock=True)
+            kind.check_rows(
+                checked.rows, kinds.CheckContext(user=user, today=timezone.localdate(), lock=True)
             )
             _store_rows(job, checked.rows, only_notable=job.validated_at is None)
             if job.refused_rows and not job.valid_rows_only:
@@ -384,7 +397,7 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
                     "finished_at",
                 )
                 return job
-            written = roster.write_rows(checked.rows, today=timezone.localdate())
+            written = kind.write_rows(checked.rows, today=timezone.localdate(), job=job)
             job.finished_at = timezone.now()
             job.status, job.progress, job.progress_note = Status.DONE, 100, _("Imported")
             job.save(
@@ -449,8 +462,8 @@ def import_error_workbook(job: ImportJob) -> bytes | None:
     if not job.stored_file or not job.refused_rows:
         return None
     checked = _check(job, phase_start=0, phase_end=0)
-    roster.check_rows(
-        checked.rows, roster.RosterContext(user=job.uploaded_by, today=timezone.localdate())
+    kinds.get(job.kind).check_rows(
+        checked.rows, kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate())
     )
     _store_error_workbook(job, checked)
     return import_error_workbook(job)

@@ -12,19 +12,10 @@ from django.views.decorators.http import require_POST
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
 from ..services import audit_record
-from . import roster, services, workbooks
+from . import kinds, services, workbooks
 from .forms import UploadForm
 
 ROWS_PER_PAGE = 50
-ROSTER_INSTRUCTIONS = [
-    "每行一名教师，第一行为表头，请勿修改表头文字；示例行（第 2 行）请删除后再填写。",
-    "身份证号列已设为“文本”格式，请勿改为数字格式，否则 Excel 会把号码变成 1.1E+17 并丢失末位。",
-    "已在平台中的教师按身份证号更新，不在平台中的教师将新建；同一文件重复上传不会产生重复记录。",
-    "教师调入本校：填写本校学校标识码即可，原学校的任职经历会自动结束；"
-    "调出本校的教师请由调入学校或上级教育局上传。",
-    "只要有一行有错误，默认整份文件都不导入；平台会给出错误说明文件，改正后重新上传即可。",
-    "日期可写作 2024-01-01、2024/1/1、2024.1.1 或 2024年1月1日。",
-]
 
 
 def _jobs(user):
@@ -47,7 +38,7 @@ def import_list(request):
             else:
                 job = services.import_job_create(
                     user=request.user,
-                    kind=ImportJob.Kind.ROSTER,
+                    kind=form.cleaned_data["kind"],
                     file_name=upload.name,
                     data=upload.read(),
                     valid_rows_only=form.cleaned_data.get("valid_rows_only", False),
@@ -70,7 +61,7 @@ def import_detail(request, pk):
     elif job.refused_rows:
         action, rows = "refused", rows.filter(action="refused")
     page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    labels = {c.key: c.label for c in roster.COLUMNS} | {"school": "学校"}
+    labels = {c.key: c.label for c in kinds.get(job.kind).columns} | {"school": "学校"}
     return render(
         request,
         "portal/imports/detail.html",
@@ -145,11 +136,17 @@ def import_error_workbook(request, pk):
 
 
 @login_required
-def roster_template(request):
+def import_template(request, kind):
     if not services.may_import(request.user):
         raise Http404
-    data = workbooks.template(roster.COLUMNS, title="教师名单", instructions=ROSTER_INSTRUCTIONS)
-    return _attachment(data, "教师名单导入模板.xlsx", workbooks.XLSX_CONTENT_TYPE)
+    try:
+        spec = kinds.get(kind)
+    except KeyError:
+        raise Http404 from None
+    data = workbooks.template(
+        spec.columns, title=spec.template_title, instructions=spec.instructions
+    )
+    return _attachment(data, f"{spec.template_title}导入模板.xlsx", workbooks.XLSX_CONTENT_TYPE)
 
 
 def _attachment(data: bytes, file_name: str, content_type: str) -> HttpResponse:

@@ -398,7 +398,7 @@ def test_page_flow_upload_preview_confirm(client, world, rows):
 
 def test_template_download_is_a_workbook_with_instructions(client, world):
     client.force_login(world.users["school"])
-    response = client.get(reverse("roster_template"))
+    response = client.get(reverse("import_template", args=["roster"]))
     workbook = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     assert workbook.sheetnames == ["教师名单", "填写说明"]
     header = [c.value for c in workbook["教师名单"][1]]
@@ -635,12 +635,12 @@ def test_a_move_leaves_periods_at_other_schools_open(world):
 
 
 def test_a_crash_fails_the_job_and_keeps_nothing(world, rows, monkeypatch):
-    from portal.imports import roster
+    from portal.imports import kinds
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(roster, "write_rows", boom)
+    monkeypatch.setattr(kinds.get("roster"), "write_rows", boom)
     user = world.users["school"]
     job = upload(user, files.csv_bytes(rows))
     ImportJob.objects.filter(pk=job.pk).update(status="importing")  # confirmed, committed

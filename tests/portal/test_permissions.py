@@ -48,7 +48,9 @@ PAGES = [
     ("get", "teacher_export", None, row(302, 200, 200, 200, 200, 404, 200)),
     ("get", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),
     ("post", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),  # form errors
-    ("get", "roster_template", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_template", "=roster", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_template", "=training", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_template", "=nothing", row(302, 404, 404, 404, 404, 404, 404)),
     ("get", "import_detail", "school_job", row(302, 200, 200, 200, 200, 404, 200)),
     ("get", "import_detail", "county_job", row(302, 200, 200, 200, 404, 404, 200)),
     ("get", "import_detail", "far_job", row(302, 200, 404, 404, 404, 404, 200)),
@@ -161,7 +163,10 @@ CASES = [
 def test_permission_table(client, world, method, name, target, role, expected):
     if role != "anonymous":
         client.force_login(world.users[role])
-    args = [getattr(world, target).pk] if target else []
+    if target and target.startswith("="):
+        args = [target[1:]]  # a literal URL argument
+    else:
+        args = [getattr(world, target).pk] if target else []
     response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code == expected, response.content[:300]
 

@@ -1,0 +1,93 @@
+"""Kinds of import: each says what its file holds and how its rows are checked and written.
+The machinery in ``services`` (upload, check, preview, locks, write, error workbook) is the
+same for all; apps register their kinds in ``AppConfig.ready``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from .. import rules
+from ..models import School, Teacher
+from . import cells
+from .columns import Column, ColumnMap
+
+
+@dataclass
+class RowError:
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class ImportedRow:
+    """One data row of a file on its way in: parsed values, errors, and what will happen."""
+
+    line: int
+    raw: list
+    labels: dict[str, str]  # column key → header, for messages
+    values: dict = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    id_number: str = ""
+    id_hash: str = ""
+    masked: str = ""
+    action: str = ""  # new / changed / unchanged / refused
+    changes: dict = field(default_factory=dict)
+    school: School | None = None
+    teacher: Teacher | None = None
+    parse_error_count: int = 0
+
+    def refuse(self, key: str, value: object, message: str) -> None:
+        shown = rules.mask_id_like(cells.text(value))[:60]
+        self.errors.append(RowError(self.labels.get(key, key), shown, rules.mask_id_like(message)))
+
+
+@dataclass
+class CheckContext:
+    user: object
+    today: date
+    lock: bool = False  # inside the write: lock the matched rows
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+
+
+class ImportKind(Protocol):
+    name: str
+    columns: list[Column]
+    template_title: str
+    instructions: list[str]
+
+    def parse_rows(
+        self, table_rows, mapping: ColumnMap, *, today: date, on_progress=None
+    ) -> list[ImportedRow]: ...
+
+    def check_rows(self, rows: list[ImportedRow], ctx: CheckContext) -> None: ...
+
+    def schools_touched(self, rows: list[ImportedRow], user) -> set[int]: ...
+
+    def write_rows(self, rows: list[ImportedRow], *, today: date, job) -> WriteResult: ...
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> None:
+    _KINDS[kind.name] = kind
+
+
+def get(name: str) -> ImportKind:
+    return _KINDS[name]
+
+
+def all_kinds() -> list[ImportKind]:
+    return list(_KINDS.values())
