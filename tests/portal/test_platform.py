@@ -67,7 +67,10 @@ def _po_entries(path):
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current.get("msgid") and "msgid_plural" not in current:
-                entries.append((current["msgid"], current.get("msgstr", "")))
+                msgid = current["msgid"]
+                if "msgctxt" in current:
+                    msgid = f"{current['msgctxt']}\x04{msgid}"  # how .mo files key contexts
+                entries.append((msgid, current.get("msgstr", "")))
             current, field = {}, None
         elif line.startswith("#"):
             continue
