@@ -92,6 +92,7 @@ def _pre_save(objects, fields) -> None:
 
 
 _PLAIN = (
+    models.DecimalField,
     models.CharField,
     models.TextField,
     models.IntegerField,

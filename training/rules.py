@@ -136,6 +136,7 @@ def assess(
     as_of: date,
     is_principal: bool = False,
     principal_since: date | None = None,
+    explain: bool = True,  # False where only the status is wanted: no sentence is built
 ) -> Assessment:
     """Where a teacher stands in the cycle containing ``as_of``, with every shortfall
     explained in a sentence.
@@ -147,7 +148,7 @@ def assess(
     - at risk: the rest cannot be done by the cycle's end at the usual pace.
     """
     cycle = cycle_of(rule, as_of)
-    unit = rule.unit_label
+    unit = rule.unit_label if explain else ""
     required = rule.required_per_cycle
     if is_principal and rule.principal_per_cycle is not None:
         required = rule.principal_per_cycle
@@ -160,7 +161,7 @@ def assess(
     explanations: list[str] = []
 
     if remaining > 0:
-        explanations.append(
+        explain and explanations.append(
             _(
                 "Cycle %(cycle)s: %(done)s of %(required)s %(unit)s, %(left)s still needed by "
                 "%(end)s."
@@ -177,7 +178,7 @@ def assess(
     for category, cap in rule.category_caps.items():
         amount = totals.by_category.get(category, ZERO)
         if amount > cap:
-            explanations.append(
+            explain and explanations.append(
                 _(
                     "Only %(cap)s %(unit)s of “%(category)s” count in a cycle; %(over)s %(unit)s "
                     "above that are not counted."
@@ -191,7 +192,7 @@ def assess(
             )
     county_short = max(rule.min_county_or_above - totals.county_or_above, ZERO)
     if county_short > 0:
-        explanations.append(
+        explain and explanations.append(
             _(
                 "At least %(minimum)s %(unit)s must be at county level or above; %(done)s so far, "
                 "%(left)s still needed."
@@ -211,7 +212,7 @@ def assess(
         done = totals.ethics_by_year.get(year, ZERO)
         if done < rule.ethics_per_year:
             ethics_short_years.append(year)
-            explanations.append(
+            explain and explanations.append(
                 _(
                     "%(year)s ethics and political study: %(done)s/%(required)s %(unit)s, "
                     "%(left)s still needed."
@@ -230,7 +231,7 @@ def assess(
         deadline = principal_since + timedelta(days=365)
         principal_short = max(rule.principal_first_year - totals.principal_first_year, ZERO)
         if principal_short > 0:
-            explanations.append(
+            explain and explanations.append(
                 _(
                     "Principal qualification training: %(done)s of %(required)s %(unit)s in the "
                     "first year after appointment (by %(deadline)s), %(left)s still needed."

@@ -132,6 +132,8 @@ def _recent(since: date | None, cycle: rules.Cycle) -> date | None:
 
 def _value(rule: rules.Rule):
     """SQL for what one record counts in the rule's unit (see ``rules.record_value``)."""
+    if rule.unit == "hours" and rule.item_cap is None:
+        return F("hours_tenths")  # integer tenths: exact and the cheapest sum
     if rule.unit == "hours":
         amount = Cast(F("hours_tenths"), FloatField()) / Value(10.0)
     else:
@@ -190,9 +192,13 @@ def ledger_totals(teacher_ids_query, rule: rules.Rule, cycle: rules.Cycle) -> di
 
 def totals_from_sums(sums: dict | None, rule: rules.Rule, cycle: rules.Cycle) -> rules.Totals:
     sums = sums or {}
+    tenths = rule.unit == "hours" and rule.item_cap is None  # see ``_value``
 
     def dec(key):
-        return Decimal(str(round(sums.get(key) or 0.0, 4)))
+        value = sums.get(key) or 0
+        if tenths:
+            return Decimal(value) / 10
+        return Decimal(str(round(value, 4)))
 
     capped = {c: dec(f"cat_{c}") for c in rule.category_caps}
     rest = dec("total") - sum(capped.values(), Decimal(0))

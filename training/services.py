@@ -220,7 +220,12 @@ def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
             if recent:
                 totals.principal_first_year = first_year.get(pk, Decimal(0))
             result = rules.assess(
-                totals, rule, as_of=as_of, is_principal=since is not None, principal_since=recent
+                totals,
+                rule,
+                as_of=as_of,
+                is_principal=since is not None,
+                principal_since=recent,
+                explain=False,
             )
             summaries.append((pk, rule_set.pk, cycle.start.year, result))
     _upsert(summaries, as_of)
@@ -252,8 +257,16 @@ def _one(value: Decimal) -> Decimal:
 @transaction.atomic
 def _upsert(summaries, as_of: date) -> None:
     teacher_ids = [pk for pk, *_rest in summaries]
-    for start in range(0, len(teacher_ids), 900):
-        TrainingSummary.objects.filter(teacher_id__in=teacher_ids[start : start + 900]).delete()
+    if bulk.is_postgresql():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM training_trainingsummary WHERE teacher_id = ANY(%s)", [teacher_ids]
+            )
+    else:
+        for start in range(0, len(teacher_ids), 900):
+            TrainingSummary.objects.filter(teacher_id__in=teacher_ids[start : start + 900]).delete()
     bulk.insert_values(
         TrainingSummary,
         [

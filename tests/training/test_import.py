@@ -18,30 +18,60 @@ HEADER = ["身份证号", "姓名", "课程编号", "培训名称", "学时", "�
 
 @pytest.fixture(autouse=True)
 def run_tasks_at_once(monkeypatch):
-    monkeypatch.setattr("django.db.transaction.on_commit",
-                        lambda func, using=None, robust=False: func())
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 11, 23))
 
 
 def upload(user, rows, **options):
-    job = services.import_job_create(user=user, kind="training", file_name="学时.csv",
-                                     data=files.csv_bytes(rows, header=HEADER), **options)
+    job = services.import_job_create(
+        user=user,
+        kind="training",
+        file_name="学时.csv",
+        data=files.csv_bytes(rows, header=HEADER),
+        **options,
+    )
     job.refresh_from_db()
     return job
 
 
 def row(teacher, **values):
-    base = {"course": "", "description": "县级师德专题培训", "hours": "12",
-            "date": "2026-03-15", "level": "县培", "category": "师德与思政", "mode": "集中面授"}
+    base = {
+        "course": "",
+        "description": "县级师德专题培训",
+        "hours": "12",
+        "date": "2026-03-15",
+        "level": "县培",
+        "category": "师德与思政",
+        "mode": "集中面授",
+    }
     base.update(values)
-    return [teacher.reveal_id_number(), teacher.name, base["course"], base["description"],
-            base["hours"], base["date"], base["level"], base["category"], base["mode"]]
+    return [
+        teacher.reveal_id_number(),
+        teacher.name,
+        base["course"],
+        base["description"],
+        base["hours"],
+        base["date"],
+        base["level"],
+        base["category"],
+        base["mode"],
+    ]
 
 
 def test_import_credits_and_a_second_upload_credits_nothing(world):
     user = world.users["school"]
-    rows = [row(world.teacher), row(world.colleague, course=world.course.code, description="",
-                                    category="学科专业", level="市培")]
+    rows = [
+        row(world.teacher),
+        row(
+            world.colleague,
+            course=world.course.code,
+            description="",
+            category="学科专业",
+            level="市培",
+        ),
+    ]
     job = upload(user, rows, commit_when_valid=True)
     assert (job.status, job.new_rows) == ("done", 2)
     assert TrainingRecord.objects.filter(import_job=job, status="approved").count() == 2
@@ -54,9 +84,21 @@ def test_import_credits_and_a_second_upload_credits_nothing(world):
 
 def test_teacher_outside_scope_and_name_mismatch_are_refused(world):
     user = world.users["school"]
-    rows = [row(world.teacher), row(world.sibling_teacher),
-            [world.colleague.reveal_id_number(), "别人", "", "培训", "6", "2026-03-01", "县培",
-             "学科专业", ""]]
+    rows = [
+        row(world.teacher),
+        row(world.sibling_teacher),
+        [
+            world.colleague.reveal_id_number(),
+            "别人",
+            "",
+            "培训",
+            "6",
+            "2026-03-01",
+            "县培",
+            "学科专业",
+            "",
+        ],
+    ]
     job = upload(user, rows, commit_when_valid=True)
     assert (job.status, job.refused_rows) == ("refused", 2)
     assert not TrainingRecord.objects.filter(import_job=job).exists()
@@ -65,8 +107,11 @@ def test_teacher_outside_scope_and_name_mismatch_are_refused(world):
 
 
 def test_bad_cells_are_named(world):
-    rows = [row(world.teacher, hours="abc"), row(world.colleague, date="2027-01-01"),
-            row(world.teacher, level="乡培", description="另一项")]
+    rows = [
+        row(world.teacher, hours="abc"),
+        row(world.colleague, date="2027-01-01"),
+        row(world.teacher, level="乡培", description="另一项"),
+    ]
     job = upload(world.users["school"], rows)
     columns = sorted(e["column"] for r in job.rows.all() for e in r.errors)
     assert columns == sorted(["完成日期", "学时", "层级"])
