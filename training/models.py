@@ -285,7 +285,7 @@ class TrainingSummary(models.Model):
     required = models.DecimalField(max_digits=8, decimal_places=1)
     county_or_above = models.DecimalField(max_digits=8, decimal_places=1)
     ethics_this_year = models.DecimalField(max_digits=7, decimal_places=1)
-    status = models.CharField(max_length=16, choices=ComplianceStatus.choices, db_index=True)
+    status = models.CharField(max_length=16, choices=ComplianceStatus.choices)
     as_of = models.DateField()
     computed_at = models.DateTimeField(auto_now=True)
 

@@ -185,6 +185,8 @@ def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
     one grouped query per rule set over the ledger, the rules applied to the rows it returns,
     and one upsert. Idempotent: a rerun writes the same figures."""
     as_of = as_of or timezone.localdate()
+    if teachers is None and bulk.is_postgresql():
+        return _recompute_all_in_sql(as_of)
     teachers = teachers if teachers is not None else Teacher.objects.filter(status="serving")
     rows = list(teachers.values_list("pk", "school__county_id"))
     counties = list(Region.objects.filter(pk__in={c for _pk, c in rows}))
@@ -230,6 +232,44 @@ def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
             summaries.append((pk, rule_set.pk, cycle.start.year, result))
     _upsert(summaries, as_of)
     return len(summaries)
+
+
+@transaction.atomic
+def _recompute_all_in_sql(as_of: date) -> int:
+    """Every serving teacher: one statement per rule set (``sql.recompute``), then the
+    principals appointed within their cycle through the Python path."""
+    from . import sql
+
+    counties = list(Region.objects.filter(level="county"))
+    by_county = selectors.rule_sets_by_county(counties, as_of)
+    groups: dict[int, list[int]] = {}
+    for county_id, rule_set in by_county.items():
+        groups.setdefault(rule_set.pk, []).append(county_id)
+    rule_sets = {r.pk: r for r in by_county.values()}
+    written = 0
+    recent_principals = []
+    for rule_set_id, county_ids in groups.items():
+        rule = rule_sets[rule_set_id].as_rule()
+        written += sql.recompute(
+            rule_set_id=rule_set_id, rule=rule, counties=county_ids, as_of=as_of
+        )
+        cycle = rules.cycle_of(rule, as_of)
+        recent_principals += list(
+            ServicePeriod.objects.filter(
+                role=ServiceRole.PRINCIPAL,
+                teacher__status="serving",
+                teacher__school__county_id__in=county_ids,
+            )
+            .values("teacher_id")
+            .annotate(since=Min("start"))
+            .filter(since__gte=cycle.start)
+            .values_list("teacher_id", flat=True)
+        )
+    if recent_principals:
+        written += summaries_recompute(
+            teachers=Teacher.objects.filter(pk__in=recent_principals), as_of=as_of
+        )
+    return written
 
 
 def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:

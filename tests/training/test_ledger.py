@@ -266,3 +266,62 @@ def test_cycle_sentences_come_from_the_rules(world):
     assert result.cycle == rules.cycle_of(
         result and selectors.rule_set_for(world.county, TODAY).as_rule(), TODAY
     )
+
+
+def test_every_status_and_principals_agree_between_the_two_paths(world):
+    """complete, at risk (a past year's ethics missing), behind, and a principal appointed
+    within the cycle (first-year rule): the nightly recompute and the teacher's own page
+    agree. On PostgreSQL this compares the SQL statement with the Python rules."""
+    from portal import services as kernel
+
+    staff = world.users["superuser"]
+    as_of = date(2025, 12, 1)  # the last month of the 2021–2025 cycle
+    for year in range(2021, 2026):
+        credit(
+            world.colleague,
+            24,
+            category="ethics",
+            on=date(year, 3, 1),
+            actor=staff,
+            description=f"师德{year}",
+        )
+        credit(world.colleague, 48, on=date(year, 5, 1), actor=staff, description=f"学科{year}")
+        if year != 2023:
+            credit(
+                world.sibling_teacher,
+                24,
+                category="ethics",
+                on=date(year, 3, 1),
+                actor=staff,
+                description=f"师德{year}",
+            )
+    credit(world.sibling_teacher, 340, on=date(2024, 5, 1), actor=staff, description="学科")
+    kernel.service_period_open(
+        teacher=world.neighbour_teacher,
+        school=world.neighbour_school,
+        role="principal",
+        stage="primary",
+        start=date(2025, 3, 1),
+    )
+    credit(
+        world.neighbour_teacher,
+        200,
+        category="principal",
+        on=date(2025, 6, 1),
+        actor=staff,
+        description="任职资格培训",
+    )
+    services.summaries_recompute(as_of=as_of)
+    statuses = {}
+    for teacher in Teacher.objects.all():
+        summary = TrainingSummary.objects.get(teacher=teacher)
+        expected = selectors.teacher_training(teacher, as_of=as_of).assessment
+        assert (summary.status, summary.credited, summary.required) == (
+            expected.status,
+            expected.credited.quantize(Decimal("0.1")),
+            expected.required.quantize(Decimal("0.1")),
+        ), teacher.name
+        statuses[teacher.pk] = summary.status
+    assert statuses[world.colleague.pk] == "complete"
+    assert statuses[world.sibling_teacher.pk] == "at_risk"
+    assert statuses[world.neighbour_teacher.pk] == "at_risk"  # 100 first-year hours short
