@@ -113,7 +113,7 @@ def recompute(
         ]
     )
     # Only numbers from the rule set and fixed names are formatted in; values are parameters.
-    sql = f"""  # noqa: S608
+    sql = f"""
     WITH teachers AS (
         SELECT t.id AS teacher_id, MIN(p.start) AS principal_since
         FROM portal_teacher t
