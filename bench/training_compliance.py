@@ -37,8 +37,9 @@ def generate(teachers: int, records: int) -> None:
     rows = []
     for n in range(teachers):
         school = schools[n % len(schools)]
-        birth = date(1966 + n % 35, 1 + n % 12, 1 + n % 28)
-        first17 = f"{school.county.code}{birth:%Y%m%d}{n % 1000:03d}"
+        # Every digit derived from n, so 100,000 teachers get 100,000 different numbers.
+        birth = date(1966 + n % 35, 1 + (n // 35) % 12, 1 + (n // 420) % 28)
+        first17 = f"{school.county.code}{birth:%Y%m%d}{(n // 11760) % 1000:03d}"
         id_number = first17 + rules.id_check_character(first17)
         rows.append(
             (

@@ -257,7 +257,7 @@ def region_compliance(user, region: Region) -> tuple[ComplianceRow, list[Complia
         ComplianceRow(
             item.pk, item.name, reverse(url_name, args=[item.pk]), counts.get(item.pk, {})
         )
-        for item in labels.only("id", "name")
+        for item in labels.only("id", "name", "parent_id")
     ]
     total: dict[str, int] = {}
     for row in rows:

@@ -21,10 +21,19 @@ def api():
 
 def test_teacher_reports_and_school_approves_through_the_api(api, world):
     api.force_authenticate(world.users["teacher"])
-    response = api.post("/api/v1/training/records/", {
-        "teacher": world.teacher.pk, "description": "线上研修", "hours": "8.5",
-        "completed_on": "2026-10-01", "level": "county", "category": "subject",
-        "mode": "online"}, format="json")
+    response = api.post(
+        "/api/v1/training/records/",
+        {
+            "teacher": world.teacher.pk,
+            "description": "线上研修",
+            "hours": "8.5",
+            "completed_on": "2026-10-01",
+            "level": "county",
+            "category": "subject",
+            "mode": "online",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     record = response.json()
     assert (record["status"], record["source"]) == ("pending", "self")
@@ -39,10 +48,18 @@ def test_teacher_reports_and_school_approves_through_the_api(api, world):
 
 def test_a_record_for_a_teacher_outside_scope_is_refused(api, world):
     api.force_authenticate(world.users["school"])
-    response = api.post("/api/v1/training/records/", {
-        "teacher": world.far_teacher.pk, "description": "x", "hours": "3",
-        "completed_on": "2026-10-01", "level": "county", "category": "subject"},
-        format="json")
+    response = api.post(
+        "/api/v1/training/records/",
+        {
+            "teacher": world.far_teacher.pk,
+            "description": "x",
+            "hours": "3",
+            "completed_on": "2026-10-01",
+            "level": "county",
+            "category": "subject",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert not TrainingRecord.objects.filter(teacher=world.far_teacher, description="x").exists()
 
@@ -67,7 +84,8 @@ def test_summaries_by_region(api, world):
 
 def test_compliance_explains_in_the_callers_language(api, world):
     api.force_authenticate(world.users["county"])
-    data = api.get(f"/api/v1/training/compliance/{world.teacher.pk}/",
-                   HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    data = api.get(
+        f"/api/v1/training/compliance/{world.teacher.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()
     assert data["status"] in ("on_track", "behind", "at_risk", "complete")
     assert any("周期" in line for line in data["explanations"])

@@ -219,6 +219,7 @@ def test_region_page_query_count_is_pinned(client, world):
         client.get(url)
     for n in range(10):
         factories.teacher(world.neighbour_school, name=f"新{n}")
+    factories.county(world.city, code="330304", name="瓯海区")  # one more row on the page
     services.summaries_recompute(as_of=TODAY)
     with CaptureQueriesContext(connection) as after:
         response = client.get(url)
