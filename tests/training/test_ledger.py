@@ -326,3 +326,13 @@ def test_every_status_and_principals_agree_between_the_two_paths(world):
     assert statuses[world.colleague.pk] == "complete"
     assert statuses[world.sibling_teacher.pk] == "at_risk"
     assert statuses[world.neighbour_teacher.pk] == "at_risk"  # 100 first-year hours short
+
+
+def test_recompute_command_and_admin_scope(client, world):
+    from django.core.management import call_command
+
+    call_command("recompute_training", "--as-of", "2026-11-23", verbosity=0)
+    assert TrainingSummary.objects.count() == Teacher.objects.count()
+    client.force_login(world.users["superuser"])
+    assert client.get("/admin/training/trainingrecord/").status_code == 200
+    assert client.get("/admin/training/course/").status_code == 200
