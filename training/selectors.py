@@ -254,10 +254,8 @@ def region_compliance(user, region: Region) -> tuple[ComplianceRow, list[Complia
         labels = region.children.order_by("code")
         url_name = "training_region"
     rows = [
-        ComplianceRow(
-            item.pk, item.name, reverse(url_name, args=[item.pk]), counts.get(item.pk, {})
-        )
-        for item in labels.only("id", "name", "parent_id")
+        ComplianceRow(pk, name, reverse(url_name, args=[pk]), counts.get(pk, {}))
+        for pk, name in labels.values_list("id", "name")
     ]
     total: dict[str, int] = {}
     for row in rows:
