@@ -101,7 +101,7 @@ def record_create(
 @transaction.atomic
 def records_review(*, records, actor, approve: bool, reason: str = "") -> int:
     """Approve or reject pending records (already restricted to the reviewer's scope)."""
-    pending = list(records.select_for_update().filter(status=RecordStatus.PENDING))
+    pending = list(records.select_for_update(of=("self",)).filter(status=RecordStatus.PENDING))
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
     now = timezone.now()
@@ -269,7 +269,9 @@ def _recompute_all_in_sql(as_of: date) -> int:
         written += summaries_recompute(
             teachers=Teacher.objects.filter(pk__in=recent_principals), as_of=as_of
         )
-    return written
+    # Teachers who left, retired or lost their rule set keep no summary.
+    TrainingSummary.objects.exclude(teacher__status="serving").delete()
+    return Teacher.objects.filter(status="serving", training_summary__isnull=False).count()
 
 
 def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:

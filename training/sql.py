@@ -113,6 +113,25 @@ def recompute(
         ]
     )
     # Only numbers from the rule set and fixed names are formatted in; values are parameters.
+    # 1. The ledger's sums into a temporary table: a plain SELECT, so PostgreSQL may use
+    #    parallel workers (it never does for the SELECT inside an INSERT).
+    aggregate = f"""
+    CREATE TEMPORARY TABLE training_sums ON COMMIT DROP AS
+    SELECT r.teacher_id, {sums}
+    FROM training_trainingrecord r
+    {
+        ""
+        if every_county
+        else (
+            "JOIN portal_teacher rt ON rt.id = r.teacher_id "
+            "JOIN portal_school rs ON rs.id = rt.school_id"
+        )
+    }
+    WHERE r.status = 'approved' AND r.completed_on BETWEEN %(start)s AND %(end)s
+      {"" if every_county else "AND rs.county_id = ANY(%(counties)s)"}
+    GROUP BY r.teacher_id
+    """
+    # 2. The rules applied, and only summaries whose figures changed rewritten.
     sql = f"""
     WITH teachers AS (
         SELECT t.id AS teacher_id, MIN(p.start) AS principal_since
@@ -122,23 +141,6 @@ def recompute(
         WHERE t.status = 'serving' AND s.county_id = ANY(%(counties)s)
         GROUP BY t.id
         HAVING MIN(p.start) IS NULL OR MIN(p.start) < %(start)s
-    ),
-    sums AS (
-        -- Joined, not filtered by a subquery on ``teachers``: the planner then hashes the
-        -- teachers once instead of probing the ledger's index once per teacher.
-        SELECT r.teacher_id, {sums}
-        FROM training_trainingrecord r
-        {
-        ""
-        if every_county
-        else (
-            "JOIN portal_teacher rt ON rt.id = r.teacher_id "
-            "JOIN portal_school rs ON rs.id = rt.school_id"
-        )
-    }
-        WHERE r.status = 'approved' AND r.completed_on BETWEEN %(start)s AND %(end)s
-          {"" if every_county else "AND rs.county_id = ANY(%(counties)s)"}
-        GROUP BY r.teacher_id
     ),
     figures AS (
         SELECT t.teacher_id,
@@ -151,13 +153,13 @@ def recompute(
                ({this_year})::numeric AS ethics_now,
                ({short_any}) AS ethics_short,
                ({short_past}) AS ethics_past_short
-        FROM teachers t LEFT JOIN sums USING (teacher_id)
+        FROM teachers t LEFT JOIN training_sums USING (teacher_id)
     ),
     judged AS (
         SELECT *, GREATEST(required - credited, %(min_county)s - county, 0) AS to_do
         FROM figures
     )
-    INSERT INTO training_trainingsummary
+    INSERT INTO training_trainingsummary AS old
         (teacher_id, rule_set_id, cycle_start, credited, required, county_or_above,
          ethics_this_year, status, as_of, computed_at)
     SELECT teacher_id, %(rule_set)s, %(cycle_start)s, credited, required, county, ethics_now,
@@ -176,7 +178,16 @@ def recompute(
         county_or_above = EXCLUDED.county_or_above,
         ethics_this_year = EXCLUDED.ethics_this_year, status = EXCLUDED.status,
         as_of = EXCLUDED.as_of, computed_at = EXCLUDED.computed_at
+    WHERE (old.rule_set_id, old.cycle_start, old.credited, old.required, old.county_or_above,
+           old.ethics_this_year, old.status, old.as_of)
+          IS DISTINCT FROM
+          (EXCLUDED.rule_set_id, EXCLUDED.cycle_start, EXCLUDED.credited, EXCLUDED.required,
+           EXCLUDED.county_or_above, EXCLUDED.ethics_this_year, EXCLUDED.status,
+           EXCLUDED.as_of)
     """
     with connection.cursor() as cursor:
+        cursor.execute(aggregate, params)
         cursor.execute(sql, params)
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE training_sums")
+        return written
