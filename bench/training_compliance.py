@@ -188,12 +188,32 @@ def main() -> None:
         with timed(f"hand-written SQL aggregate (run {attempt})", results):
             figures = hand_sql()
     assert len(figures) > 0
+    TrainingSummary.objects.all().delete()
+    with timed("recompute, no summary yet (every summary written)", results):
+        services.summaries_recompute(as_of=AS_OF)
     for attempt in (1, 2):
-        with timed(f"recompute every teacher's compliance (run {attempt})", results):
+        with timed(f"recompute, the nightly case (run {attempt})", results):
             services.summaries_recompute(as_of=AS_OF)
+    # A night after a day's work: 1 % of the teachers had a credit changed.
+    from django.db import connection as db
+
+    with db.cursor() as cursor:
+        cursor.execute(
+            "UPDATE training_trainingrecord SET hours_tenths = hours_tenths + 10 "
+            "WHERE teacher_id % 100 = 0 AND status = 'approved' "
+            "AND completed_on = (SELECT max(completed_on) FROM training_trainingrecord "
+            "x WHERE x.teacher_id = training_trainingrecord.teacher_id)"
+        )
+    with timed("recompute after 1 % of the teachers' ledgers changed", results):
+        services.summaries_recompute(as_of=AS_OF)
     sql = min(v for k, v in results.items() if k.startswith("hand-written"))
-    ours = min(v for k, v in results.items() if k.startswith("recompute"))
-    print(f"  ratio recompute / hand SQL: {ours / sql:.2f}x (bar: <= 1.5x)")
+    first = results["recompute, no summary yet (every summary written)"]
+    nightly = min(v for k, v in results.items() if k.startswith("recompute, the nightly"))
+    changed = results["recompute after 1 % of the teachers' ledgers changed"]
+    print(
+        f"  ratio recompute / hand SQL: nightly {nightly / sql:.2f}x, after changes "
+        f"{changed / sql:.2f}x, from empty {first / sql:.2f}x (bar: <= 1.5x)"
+    )
     print(f"  summaries: {TrainingSummary.objects.count():,}")
 
     city_region = Region.objects.get(code="330300")

@@ -276,10 +276,14 @@ class TrainingSummary(models.Model):
     """A teacher's standing in the cycle, recomputed by the nightly job and after every
     review; dashboards read this table instead of the ledger."""
 
+    # Derived data, rewritten every night: no database-level foreign-key checks (100,000 of
+    # them per full recompute); Django still cascades and protects.
     teacher = models.OneToOneField(
-        Teacher, on_delete=models.CASCADE, related_name="training_summary"
+        Teacher, on_delete=models.CASCADE, related_name="training_summary", db_constraint=False
     )
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     cycle_start = models.PositiveSmallIntegerField()
     credited = models.DecimalField(max_digits=8, decimal_places=1)
     required = models.DecimalField(max_digits=8, decimal_places=1)

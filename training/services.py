@@ -269,9 +269,15 @@ def _recompute_all_in_sql(as_of: date) -> int:
         written += summaries_recompute(
             teachers=Teacher.objects.filter(pk__in=recent_principals), as_of=as_of
         )
-    # Teachers who left, retired or lost their rule set keep no summary.
-    TrainingSummary.objects.exclude(teacher__status="serving").delete()
-    return Teacher.objects.filter(status="serving", training_summary__isnull=False).count()
+    # Teachers who left or retired keep no summary.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM training_trainingsummary s WHERE NOT EXISTS (SELECT 1 FROM "
+            "portal_teacher t WHERE t.id = s.teacher_id AND t.status = 'serving')"
+        )
+    return written  # summaries whose figures changed
 
 
 def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:
