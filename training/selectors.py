@@ -254,14 +254,14 @@ def region_compliance(user, region: Region) -> tuple[ComplianceRow, list[Complia
         labels = region.children.order_by("code")
         url_name = "training_region"
     rows = [
-        ComplianceRow(pk, name, reverse(url_name, args=[pk]), counts.get(pk, {}))
+        ComplianceRow(pk, name, reverse(url_name, args=[pk]), _every_status(counts.get(pk, {})))
         for pk, name in labels.values_list("id", "name")
     ]
     total: dict[str, int] = {}
     for row in rows:
         for status, n in row.counts.items():
             total[status] = total.get(status, 0) + n
-    whole = ComplianceRow(region.pk, region.name, "", total)
+    whole = ComplianceRow(region.pk, region.name, "", _every_status(total))
     return whole, rows
 
 
@@ -312,4 +312,9 @@ def school_status_counts(user, school: School) -> dict[str, int]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {row["status"]: row["n"] for row in rows}
+    return _every_status({row["status"]: row["n"] for row in rows})
+
+
+def _every_status(counts: dict[str, int]) -> dict[str, int]:
+    """Every status present, zero where no teacher has it (pages and the API show all four)."""
+    return {status: counts.get(status, 0) for status in ComplianceStatus.values}

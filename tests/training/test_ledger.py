@@ -336,3 +336,12 @@ def test_recompute_command_and_admin_scope(client, world):
     client.force_login(world.users["superuser"])
     assert client.get("/admin/training/trainingrecord/").status_code == 200
     assert client.get("/admin/training/course/").status_code == 200
+
+
+def test_region_page_shows_zero_for_a_status_nobody_has(client, world):
+    services.summaries_recompute(as_of=TODAY)
+    client.force_login(world.users["city"])
+    response = client.get(reverse("training_region", args=[world.city.pk]))
+    body = response.content.decode()
+    assert 'data-status-count="complete">0<' in body
+    assert ">complete<" not in body and ">at_risk<" not in body
