@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/roster_import.py --rows 100000 --stock-rows 10000
 	$(BIN)/python bench/roster_import.py --xlsx-memory
 	$(BIN)/python bench/roster_import.py --preview
+	$(BIN)/python bench/training_compliance.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
