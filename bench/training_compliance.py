@@ -28,6 +28,7 @@ def generate(teachers: int, records: int) -> None:
     from django.db import connection
 
     from portal import bulk, crypto, rules
+    from portal.imports import roster
     from portal.models import School, Teacher
     from training import presets, services
 
@@ -63,26 +64,7 @@ def generate(teachers: int, records: int) -> None:
         if row[1] not in seen:
             seen.add(row[1])
             unique.append(row)
-    bulk.insert_values(
-        Teacher,
-        [
-            "id_number_encrypted",
-            "id_number_hash",
-            "id_number_masked",
-            "name",
-            "gender",
-            "birth_date",
-            "school_id",
-            "stage",
-            "subject",
-            "staffing",
-            "is_full_time",
-            "professional_title",
-            "started_teaching",
-        ],
-        unique,
-        returning=False,
-    )
+    bulk.insert_values(Teacher, roster.NEW_TEACHER_FIELDS, unique, returning=False)
     services.rule_set_create(
         region=city_region.parent,
         effective_from=date(2021, 1, 1),

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Category, Level, Mode
-from .models import Course, RuleSet
+from .models import RULE_FIELDS, Course, RuleSet
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -75,20 +75,5 @@ class ReviewForm(forms.Form):
 class RuleSetForm(forms.ModelForm):
     class Meta:
         model = RuleSet
-        fields = [
-            "name",
-            "effective_from",
-            "unit",
-            "cycle_years",
-            "cycle_start_year",
-            "required_per_cycle",
-            "ethics_per_year",
-            "min_county_or_above",
-            "hours_per_credit",
-            "item_cap",
-            "category_caps",
-            "usual_per_year",
-            "principal_first_year",
-            "principal_per_cycle",
-        ]
+        fields = RULE_FIELDS
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}

@@ -19,6 +19,24 @@ def _decimal_map(data) -> dict:
     return {key: Decimal(str(value)) for key, value in (data or {}).items()}
 
 
+RULE_FIELDS = [
+    "name",
+    "effective_from",
+    "unit",
+    "cycle_years",
+    "cycle_start_year",
+    "required_per_cycle",
+    "ethics_per_year",
+    "min_county_or_above",
+    "hours_per_credit",
+    "item_cap",
+    "category_caps",
+    "usual_per_year",
+    "principal_first_year",
+    "principal_per_cycle",
+]  # what a bureau sets in a rule set (form, API)
+
+
 class RuleSet(models.Model):
     """The training requirements a region sets from a date. Inherited down the region tree
     unless a lower region has its own; a change is a new rule set with a later

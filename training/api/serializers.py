@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Course, RuleSet, TrainingRecord
+from ..models import RULE_FIELDS, Course, RuleSet, TrainingRecord
 
 
 class RuleSetSerializer(serializers.ModelSerializer):
@@ -8,25 +8,7 @@ class RuleSetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RuleSet
-        fields = [
-            "id",
-            "region",
-            "region_code",
-            "name",
-            "effective_from",
-            "unit",
-            "cycle_years",
-            "cycle_start_year",
-            "required_per_cycle",
-            "ethics_per_year",
-            "min_county_or_above",
-            "hours_per_credit",
-            "item_cap",
-            "category_caps",
-            "usual_per_year",
-            "principal_first_year",
-            "principal_per_cycle",
-        ]
+        fields = ["id", "region", "region_code", *RULE_FIELDS]
 
 
 class CourseSerializer(serializers.ModelSerializer):
