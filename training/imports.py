@@ -4,14 +4,13 @@ nothing twice."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import bulk, crypto, rules
+from portal import bulk, crypto
 from portal.imports import cells
 from portal.imports.columns import Column, ColumnMap
 from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
@@ -310,17 +309,7 @@ def _existing_credits(teacher_ids: list[int]) -> set[tuple]:
 def _parse(row: ImportedRow, mapping: ColumnMap, today: date, lookups, hasher) -> None:
     width = len(row.raw)
     cell = {key: row.raw[p] if p < width else None for key, p in mapping.positions.items()}
-    raw_id = cell.get("id_number")
-    try:
-        parsed = rules.parse_id_number(raw_id, today=today)
-    except rules.IDNumberError as exc:
-        shown = cells.text(raw_id)
-        with contextlib.suppress(rules.IDNumberError):
-            shown = rules.normalise_id_number(raw_id) or shown
-        row.refuse("id_number", rules.mask_any(shown), rules.id_problem(exc.code))
-    else:
-        row.id_number, row.masked = parsed.value, parsed.masked
-        row.id_hash = hasher(parsed.value)
+    row.take_id_number(cell.get("id_number"), today=today, hasher=hasher)
     row.values["name"] = cells.name(cell.get("name"))
     if not row.values["name"]:
         row.refuse("name", "", _("The name is empty."))

@@ -4,6 +4,7 @@ same for all; apps register their kinds in ``AppConfig.ready``."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -45,6 +46,26 @@ class ImportedRow:
     def refuse(self, key: str, value: object, message: str) -> None:
         shown = rules.mask_id_like(cells.text(value))[:60]
         self.errors.append(RowError(self.labels.get(key, key), shown, rules.mask_id_like(message)))
+
+    def take_id_number(self, raw: object, *, today: date, hasher):
+        """Validate the row's ID number; on success keep it (in memory only), its masked form
+        and its lookup hash and return the parsed number, else refuse the row and return None.
+        A wrong number is most likely a real one mistyped: it is kept masked, and the message
+        says what is wrong without repeating the number or its birth date."""
+        try:
+            parsed = rules.parse_id_number(raw, today=today)
+        except rules.IDNumberError as exc:
+            shown = cells.text(raw)
+            with contextlib.suppress(rules.IDNumberError):
+                shown = rules.normalise_id_number(raw) or shown
+            self.refuse("id_number", rules.mask_any(shown), rules.id_problem(exc.code))
+            return None
+        self.id_number, self.masked, self.id_hash = (
+            parsed.value,
+            parsed.masked,
+            hasher(parsed.value),
+        )
+        return parsed
 
 
 @dataclass

@@ -7,7 +7,6 @@ school is outside the uploader's scope is refused, never moved.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -15,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, crypto, rules
+from .. import bulk, crypto
 from ..choices import SCHOOL_TYPE_STAGES, ProfessionalTitle, Role, Staffing, Stage
 from ..models import School, ServicePeriod, Teacher
 from ..scope import scope_queryset
@@ -133,19 +132,8 @@ def _parse_row(row: ImportedRow, mapping: ColumnMap, today: date, choices, hashe
     def get(_raw, key):
         return cell.get(key)
 
-    raw_id = get(row.raw, "id_number")
-    try:
-        parsed = rules.parse_id_number(raw_id, today=today)
-    except rules.IDNumberError as exc:
-        # Even a wrong ID number is most likely a real one mistyped: keep it masked, and say
-        # what is wrong without repeating it or its birth date.
-        shown = cells.text(raw_id)
-        with contextlib.suppress(rules.IDNumberError):
-            shown = rules.normalise_id_number(raw_id) or shown
-        row.refuse("id_number", rules.mask_any(shown), rules.id_problem(exc.code))
-    else:
-        row.id_number, row.masked = parsed.value, parsed.masked
-        row.id_hash = hasher(parsed.value)
+    parsed = row.take_id_number(get(row.raw, "id_number"), today=today, hasher=hasher)
+    if parsed is not None:
         row.values["birth_date"], row.values["gender"] = parsed.birth_date, parsed.gender
 
     name = cells.name(get(row.raw, "name"))
