@@ -133,14 +133,17 @@ def recompute(
     """
     # 2. The rules applied, and only summaries whose figures changed rewritten.
     sql = f"""
-    WITH teachers AS (
-        SELECT t.id AS teacher_id, MIN(p.start) AS principal_since
+    WITH principals AS (
+        SELECT teacher_id, MIN(start) AS since
+        FROM portal_serviceperiod WHERE role = 'principal' GROUP BY teacher_id
+    ),
+    teachers AS (
+        SELECT t.id AS teacher_id, pr.since AS principal_since
         FROM portal_teacher t
         JOIN portal_school s ON s.id = t.school_id
-        LEFT JOIN portal_serviceperiod p ON p.teacher_id = t.id AND p.role = 'principal'
+        LEFT JOIN principals pr ON pr.teacher_id = t.id
         WHERE t.status = 'serving' AND s.county_id = ANY(%(counties)s)
-        GROUP BY t.id
-        HAVING MIN(p.start) IS NULL OR MIN(p.start) < %(start)s
+          AND (pr.since IS NULL OR pr.since < %(start)s)
     ),
     figures AS (
         SELECT t.teacher_id,
