@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TalentConfig(AppConfig):
     name = "talent"
+    verbose_name = _("Talent ladder")
+
+    def ready(self):
+        from portal import scope
+
+        from .models import Attainment, Enrolment, Programme, Target, Tier, Title
+
+        scope.register(Tier, region="region", school=None, teacher=None)
+        scope.register(Programme, region="region", school=None, teacher=None)
+        scope.register(Target, region="region", school=None, teacher=None)
+        scope.register(Attainment, region="region", school=None, teacher=None)
+        scope.register(
+            Enrolment, region="teacher__school__county", school="teacher__school", teacher="teacher"
+        )
+        scope.register(
+            Title, region="teacher__school__county", school="teacher__school", teacher="teacher"
+        )

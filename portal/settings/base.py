@@ -176,6 +176,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "talent-attainment-nightly": {
+        "task": "talent.tasks.recompute_attainment",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "training-compliance-nightly": {
         "task": "training.tasks.recompute_compliance",
         "schedule": crontab(hour=2, minute=30),

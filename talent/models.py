@@ -1,0 +1,288 @@
+"""The talent ladder: tiers (as data), cultivation programmes, enrolments with their steps,
+titles, targets of the plans and dated attainment snapshots."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.choices import RegionLevel
+from portal.models import Region, Teacher
+
+
+class Track(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    HEAD_TEACHER = "head_teacher", _("Head teacher")
+    PRINCIPAL = "principal", _("Principal")
+
+
+class TierLevel(models.TextChoices):
+    SCHOOL = "school", _("School level")
+    COUNTY = "county", _("County level")
+    CITY = "city", _("City level")
+    PROVINCE = "province", _("Provincial level")
+    NATIONAL = "national", _("National level")
+
+
+class Tier(models.Model):
+    """A rung of a ladder (新锐教师, 教坛新秀, 市名教师 …). Ladders are data: the Wenzhou and
+    Ningxia ladders ship as presets; a bureau defines its own."""
+
+    ladder = models.CharField(_("ladder"), max_length=32)
+    code = models.SlugField(_("code"), max_length=48)
+    name = models.CharField(_("name"), max_length=64)
+    track = models.CharField(
+        _("track"), max_length=16, choices=Track.choices, default=Track.TEACHER
+    )
+    level = models.CharField(_("level"), max_length=16, choices=TierLevel.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher is further up."))
+    prerequisite = models.ForeignKey(
+        "self",
+        verbose_name=_("prerequisite tier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    term_years = models.PositiveSmallIntegerField(_("term (years)"), null=True, blank=True)
+    rural_years_required = models.DecimalField(
+        _("years at rural or weak schools required"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+    )
+    counts_as_backbone = models.BooleanField(_("backbone teacher"), default=False)
+    region = models.ForeignKey(
+        Region, verbose_name=_("defined by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["ladder", "track", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "ladder", "code"], name="tier_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Programme(models.Model):
+    """A cultivation programme toward a tier (卓越教师锻造计划 …), run by a city or county."""
+
+    name = models.CharField(_("name"), max_length=128)
+    region = models.ForeignKey(
+        Region, verbose_name=_("run by"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("toward tier"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    draws_from = models.ManyToManyField(
+        Tier, verbose_name=_("candidates hold"), blank=True, related_name="+"
+    )
+    stages = models.JSONField(
+        _("stages"), default=list, blank=True, help_text=_("Empty: every stage.")
+    )
+    window_start = models.DateField(_("from"))
+    window_end = models.DateField(_("to"))
+    selection_quota = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    target_titles = models.PositiveIntegerField(_("new titles targeted"), null=True, blank=True)
+    reserved_shares = models.JSONField(
+        _("reserved shares"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Shares of places reserved for targeted posts, e.g. "
+            '{"mountain_island": 0.233, "weak_rural": 0.382}.'
+        ),
+    )
+    min_training = models.DecimalField(
+        _("training hours required in the cycle"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-window_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_end__gte=models.F("window_start")),
+                name="programme_window_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EnrolmentStatus(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    SELECTED = "selected", _("Selected")
+    IN_TRAINING = "in_training", _("In training")
+    RECOGNISED = "recognised", _("Recognised")
+    NOT_PASSED = "not_passed", _("Not passed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Which step may follow which (rules as data, read by services.enrolment_move).
+NEXT_STEPS = {
+    EnrolmentStatus.NOMINATED: {EnrolmentStatus.SELECTED, EnrolmentStatus.WITHDRAWN},
+    EnrolmentStatus.SELECTED: {EnrolmentStatus.IN_TRAINING, EnrolmentStatus.WITHDRAWN},
+    EnrolmentStatus.IN_TRAINING: {
+        EnrolmentStatus.RECOGNISED,
+        EnrolmentStatus.NOT_PASSED,
+        EnrolmentStatus.WITHDRAWN,
+    },
+}
+
+
+class Enrolment(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="enrolments")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.NOMINATED,
+    )
+    targeted_post = models.CharField(
+        _("targeted post"),
+        max_length=32,
+        blank=True,
+        help_text=_("mountain_island / weak_rural when the place counts toward a reserved share"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "teacher"], name="one_enrolment"),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id} → {self.programme_id} ({self.status})"
+
+
+class EnrolmentStep(models.Model):
+    """Each move of an enrolment: who, when, from what to what."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="steps")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["enrolment_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Title(models.Model):
+    """A tier awarded to a teacher: the fact targets count."""
+
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="titles"
+    )
+    tier = models.ForeignKey(
+        Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="titles"
+    )
+    awarding_region = models.ForeignKey(
+        Region, verbose_name=_("awarded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    awarded_on = models.DateField(_("awarded on"))
+    certificate_number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+    enrolment = models.OneToOneField(
+        Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="title"
+    )
+
+    class Meta:
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        ordering = ["-awarded_on", "id"]
+        indexes = [models.Index(fields=["tier", "awarded_on"], name="title_tier_date")]
+
+    def __str__(self):
+        return f"{self.tier} {self.certificate_number}"
+
+
+class TargetKind(models.TextChoices):
+    NEW_TITLES = "new_titles", _("New titles awarded in the window")
+    IN_FORCE = "in_force", _("Titles in force")
+    SHARE = "share", _("Share of full-time teachers holding the tiers")
+
+
+class Target(models.Model):
+    """A figure a plan sets for a region by a deadline (W 2025, N 2027)."""
+
+    plan = models.CharField(_("plan"), max_length=64)
+    name = models.CharField(_("name"), max_length=128)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="targets"
+    )
+    applies_to = models.CharField(
+        _("applies to"),
+        max_length=16,
+        choices=RegionLevel.choices,
+        blank=True,
+        help_text=_(
+            "Empty: the region itself; a level: each region of that level under it "
+            "(each county's 15 %)."
+        ),
+    )
+    kind = models.CharField(_("what is counted"), max_length=16, choices=TargetKind.choices)
+    tiers = models.ManyToManyField(Tier, verbose_name=_("tiers"), related_name="targets")
+    figure = models.DecimalField(
+        _("figure"),
+        max_digits=10,
+        decimal_places=4,
+        help_text=_("A count, or a share such as 0.08 for 8 %."),
+    )
+    plan_start = models.DateField(_("plan start"))
+    deadline = models.DateField(_("deadline"))
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["plan", "name"]
+
+    def __str__(self):
+        return f"{self.plan} {self.name}"
+
+
+class Attainment(models.Model):
+    """A dated snapshot of a target in one region; kept, so charts show the path."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    achieved = models.DecimalField(max_digits=12, decimal_places=2)
+    denominator = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    ratio = models.DecimalField(max_digits=8, decimal_places=4)
+    expected = models.DecimalField(max_digits=12, decimal_places=4)
+    status = models.CharField(max_length=16)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_id", "region_id", "as_of"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "region", "as_of"], name="one_snapshot_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target_id}@{self.region_id} {self.as_of}: {self.status}"

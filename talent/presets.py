@@ -1,0 +1,57 @@
+"""Ladder and target presets shipped with the product (``fixtures/ladders.json``): the
+Wenzhou and Ningxia ladders with their plans' targets. Loading copies them into rows a bureau
+then edits; nothing here is read at run time."""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from portal.models import Region
+
+from .models import Target, Tier
+
+PRESETS_FILE = Path(__file__).parent / "fixtures" / "ladders.json"
+
+
+def presets() -> dict:
+    return json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load(name: str, *, region: Region) -> tuple[int, int]:
+    """Create the preset's tiers and targets for ``region``; returns how many of each.
+    Loading twice changes nothing."""
+    preset = presets()[name]
+    tiers: dict[str, Tier] = {}
+    for spec in preset["tiers"]:
+        spec = dict(spec)
+        prerequisite = spec.pop("prerequisite", None)
+        spec["rural_years_required"] = Decimal(spec.get("rural_years_required", "0"))
+        tier, _created = Tier.objects.get_or_create(
+            region=region, ladder=name, code=spec.pop("code"), defaults=spec
+        )
+        if prerequisite:
+            tier.prerequisite = tiers[prerequisite]
+            tier.save(update_fields=["prerequisite"])
+        tiers[tier.code] = tier
+    targets = 0
+    for spec in preset["targets"]:
+        target, created = Target.objects.get_or_create(
+            region=region,
+            plan=spec["plan"],
+            name=spec["name"],
+            defaults={
+                "kind": spec["kind"],
+                "applies_to": spec.get("applies_to", ""),
+                "figure": Decimal(spec["figure"]),
+                "plan_start": date.fromisoformat(spec["plan_start"]),
+                "deadline": date.fromisoformat(spec["deadline"]),
+            },
+        )
+        if created:
+            target.tiers.set([tiers[code] for code in spec["tiers"]])
+            targets += 1
+    return len(tiers), targets

@@ -1,0 +1,76 @@
+"""Reads of the talent ladder: the facts eligibility needs, for many teachers at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from portal import rules as kernel_rules
+from portal.models import EthicsRecord, ServicePeriod, Teacher
+
+from . import rules
+from .models import Programme, Title
+
+
+def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
+    rows = Title.objects.filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        teacher_id__in=teacher_ids,
+        awarded_on__lte=on,
+    ).values_list("teacher_id", "tier_id")
+    held: dict[int, set[int]] = {}
+    for teacher_id, tier_id in rows:
+        held.setdefault(teacher_id, set()).add(tier_id)
+    return held
+
+
+def teacher_facts(teachers: list[Teacher], *, on: date) -> dict[int, rules.TeacherFacts]:
+    """Eligibility facts for many teachers in four queries (titles, sanctions, periods,
+    training summaries), whatever their number."""
+    ids = [t.pk for t in teachers]
+    held = titles_in_force(ids, on)
+    vetoes: dict[int, str] = {}
+    for record in EthicsRecord.objects.filter(teacher_id__in=ids, in_force_from__lte=on).filter(
+        Q(in_force_to__isnull=True) | Q(in_force_to__gte=on)
+    ):
+        vetoes.setdefault(record.teacher_id, record.get_sanction_display())
+    periods: dict[int, list] = {}
+    for period in ServicePeriod.objects.filter(teacher_id__in=ids).select_related("school"):
+        if period.school.is_rural or period.school.is_weak:
+            periods.setdefault(period.teacher_id, []).append(
+                kernel_rules.Interval(period.start, period.end)
+            )
+    from training.models import TrainingSummary
+
+    credited = dict(
+        TrainingSummary.objects.filter(teacher_id__in=ids).values_list("teacher_id", "credited")
+    )
+    facts = {}
+    for teacher in Teacher.objects.filter(pk__in=ids).select_related("school__county"):
+        facts[teacher.pk] = rules.TeacherFacts(
+            region_path=teacher.school.county.path,
+            stage=teacher.stage,
+            titles_in_force=frozenset(held.get(teacher.pk, set())),
+            ethics_veto=vetoes.get(teacher.pk),
+            rural_or_weak_years=Decimal(
+                str(round(kernel_rules.service_years(periods.get(teacher.pk, []), as_of=on), 1))
+            ),
+            training_credited=credited.get(teacher.pk),
+        )
+    return facts
+
+
+def programme_rules(programme: Programme) -> rules.ProgrammeRules:
+    draws = list(programme.draws_from.all())
+    return rules.ProgrammeRules(
+        region_path=programme.region.path,
+        stages=frozenset(programme.stages or []),
+        draws_from=frozenset(t.pk for t in draws),
+        requires_rural_years=programme.tier.rural_years_required,
+        min_training=programme.min_training,
+        tier_name=programme.tier.name,
+        prerequisite_names=tuple(t.name for t in draws),
+    )

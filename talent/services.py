@@ -1,0 +1,208 @@
+"""Writes of the talent ladder: nominations (refused with every reason when not eligible),
+steps of an enrolment, titles, revocations, and the attainment snapshots."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Region, Teacher
+from portal.services import audit_record
+
+from . import rules, selectors
+from .models import (
+    NEXT_STEPS,
+    Attainment,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStep,
+    Programme,
+    Target,
+    TargetKind,
+    Title,
+)
+
+
+@transaction.atomic
+def enrolment_nominate(
+    *, programme: Programme, teacher: Teacher, actor, targeted_post="", on: date | None = None
+) -> Enrolment:
+    """Nominate a teacher; refused with every reason when they are not eligible."""
+    on = on or timezone.localdate()
+    facts = selectors.teacher_facts([teacher], on=on)[teacher.pk]
+    reasons = rules.refusals(facts, selectors.programme_rules(programme))
+    if reasons:
+        raise ValidationError(reasons)
+    enrolment, created = Enrolment.objects.get_or_create(
+        programme=programme, teacher=teacher, defaults={"targeted_post": targeted_post}
+    )
+    if not created:
+        raise ValidationError(_("The teacher is already enrolled in this programme."))
+    EnrolmentStep.objects.create(enrolment=enrolment, to_status=enrolment.status, by=actor)
+    audit_record(
+        actor=actor, action="enrolment.nominate", obj=enrolment, region=teacher.school.county
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_move(
+    *, enrolment: Enrolment, to: str, actor, note: str = "", on: date | None = None
+) -> Enrolment:
+    """Move an enrolment one step (rules in ``models.NEXT_STEPS``). Selection checks the
+    ethics veto again: a sanction in force stops the teacher at any step."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if to not in NEXT_STEPS.get(enrolment.status, set()):
+        raise ValidationError(
+            _("%(from)s cannot move to %(to)s.")
+            % {"from": EnrolmentStatus(enrolment.status).label, "to": EnrolmentStatus(to).label}
+        )
+    on = on or timezone.localdate()
+    if to in (EnrolmentStatus.SELECTED, EnrolmentStatus.RECOGNISED):
+        facts = selectors.teacher_facts([enrolment.teacher], on=on)[enrolment.teacher_id]
+        if facts.ethics_veto:
+            raise ValidationError(
+                _(
+                    "An ethics sanction is in force (%(sanction)s): the teacher cannot be "
+                    "selected or recognised."
+                )
+                % {"sanction": facts.ethics_veto}
+            )
+    previous = enrolment.status
+    enrolment.status = to
+    enrolment.save(update_fields=["status"])
+    EnrolmentStep.objects.create(
+        enrolment=enrolment, from_status=previous, to_status=to, by=actor, note=note[:200]
+    )
+    if to == EnrolmentStatus.RECOGNISED:
+        title_award(enrolment=enrolment, actor=actor, on=on)
+    audit_record(actor=actor, action=f"enrolment.{to}", obj=enrolment)
+    return enrolment
+
+
+def title_award(*, enrolment: Enrolment, actor, on: date) -> Title:
+    programme = enrolment.programme
+    tier = programme.tier
+    sequence = Title.objects.filter(tier=tier, awarded_on__year=on.year).count() + 1
+    valid_until = None
+    if tier.term_years:
+        valid_until = date(on.year + tier.term_years, on.month, min(on.day, 28))
+    title = Title.objects.create(
+        teacher=enrolment.teacher,
+        tier=tier,
+        awarding_region=programme.region,
+        awarded_on=on,
+        valid_until=valid_until,
+        enrolment=enrolment,
+        certificate_number=f"{programme.region.code}-{tier.code}-{on.year}-{sequence:05d}",
+    )
+    audit_record(actor=actor, action="title.award", obj=title)
+    from .tasks import recompute_attainment
+
+    recompute_attainment.delay_on_commit()
+    return title
+
+
+@transaction.atomic
+def title_revoke(*, title: Title, actor, reason: str, on: date | None = None) -> Title:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the revocation.")})
+    title.revoked_on = on or timezone.localdate()
+    title.revoke_reason = reason.strip()[:200]
+    title.save(update_fields=["revoked_on", "revoke_reason"])
+    audit_record(actor=actor, action="title.revoke", obj=title, detail={"reason": reason[:200]})
+    return title
+
+
+# --- Attainment -----------------------------------------------------------------------------
+
+
+def _counts_by_county(target: Target, on: date) -> tuple[dict[int, int], dict[int, int]]:
+    """One grouped query for what the target counts per county (and, for a share, one for
+    the denominator): titles of the target's tiers by the teacher's current county."""
+    tiers = list(target.tiers.values_list("pk", flat=True))
+    in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+    titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
+    if target.kind == TargetKind.NEW_TITLES:
+        titles = titles.filter(
+            awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
+        )
+        counted = Count("id")
+    else:
+        titles = titles.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
+        )
+        if target.kind == TargetKind.SHARE:
+            titles = titles.filter(teacher__is_full_time=True)
+        counted = Count("teacher", distinct=True)
+    numerators = dict(
+        titles.values("teacher__school__county")
+        .annotate(n=counted)
+        .order_by()
+        .values_list("teacher__school__county", "n")
+    )
+    denominators: dict[int, int] = {}
+    if target.kind == TargetKind.SHARE:
+        denominators = dict(
+            Teacher.objects.filter(status="serving", is_full_time=True)
+            .values("school__county")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("school__county", "n")
+        )
+    return numerators, denominators
+
+
+@transaction.atomic
+def attainment_recompute(*, on: date | None = None) -> int:
+    """Every target for every region it applies to: one or two grouped queries per target,
+    rolled up the region tree, judged against the straight line and written as the day's
+    snapshot (a rerun the same day rewrites the same figures)."""
+    on = on or timezone.localdate()
+    regions = {r.pk: r for r in Region.objects.all()}
+    written = 0
+    for target in Target.objects.select_related("region").prefetch_related("tiers"):
+        numerators, denominators = _counts_by_county(target, on)
+        if target.applies_to:
+            scopes = [
+                r
+                for r in regions.values()
+                if r.level == target.applies_to and r.path.startswith(target.region.path)
+            ]
+        else:
+            scopes = [target.region]
+        line = rules.Line(target.plan_start, target.deadline)
+        snapshots = []
+        for region in scopes:
+            inside = [pk for pk, r in regions.items() if r.path.startswith(region.path)]
+            achieved = Decimal(sum(numerators.get(pk, 0) for pk in inside))
+            denominator = (
+                Decimal(sum(denominators.get(pk, 0) for pk in inside))
+                if target.kind == TargetKind.SHARE
+                else None
+            )
+            result = rules.judge(
+                figure=target.figure, achieved=achieved, line=line, on=on, denominator=denominator
+            )
+            snapshots.append(
+                Attainment(
+                    target=target,
+                    region=region,
+                    as_of=on,
+                    achieved=achieved,
+                    denominator=denominator,
+                    ratio=result.ratio.quantize(Decimal("0.0001")),
+                    expected=result.expected.quantize(Decimal("0.0001")),
+                    status=result.status,
+                )
+            )
+        Attainment.objects.filter(target=target, as_of=on).delete()
+        Attainment.objects.bulk_create(snapshots)
+        written += len(snapshots)
+    return written

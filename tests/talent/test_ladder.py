@@ -1,0 +1,152 @@
+"""Programmes, enrolments, titles and attainment on the small world of the tests."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from portal import services as kernel
+from talent import presets, services
+from talent.models import Attainment, Programme, Target, Tier, Title
+
+ON = date(2024, 6, 1)
+
+
+@pytest.fixture
+def wenzhou(world):
+    presets.load("wenzhou", region=world.city)
+    tiers = {t.code: t for t in Tier.objects.filter(region=world.city)}
+    programme = Programme.objects.create(
+        name="市级名师培养计划",
+        region=world.city,
+        tier=tiers["city-famous-teacher"],
+        window_start=date(2022, 1, 1),
+        window_end=date(2025, 12, 31),
+        selection_quota=1000,
+        target_titles=500,
+    )
+    programme.draws_from.set([tiers["jiaotan-xinxiu"]])
+    return tiers, programme
+
+
+def give(teacher, tier, on=date(2023, 3, 1), number=None):
+    return Title.objects.create(
+        teacher=teacher,
+        tier=tier,
+        awarding_region=tier.region,
+        awarded_on=on,
+        certificate_number=number or f"T-{teacher.pk}-{tier.pk}-{on:%Y%m%d}",
+    )
+
+
+def test_presets_load_once(world):
+    first = presets.load("wenzhou", region=world.city)
+    again = presets.load("wenzhou", region=world.city)
+    assert first == (9, 5) and again == (9, 0)
+    assert Tier.objects.get(region=world.city, code="province-special").prerequisite.code == (
+        "city-famous-teacher"
+    )
+
+
+def test_nomination_refused_with_every_reason(world, wenzhou):
+    _tiers, programme = wenzhou
+    kernel.ethics_record_create(
+        teacher=world.colleague,
+        decided_on=date(2024, 1, 1),
+        sanction="warning",
+        in_force_from=date(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.enrolment_nominate(
+            programme=programme, teacher=world.colleague, actor=world.users["county"], on=ON
+        )
+    assert len(caught.value.messages) == 2  # ethics veto, and no 教坛新秀 title
+
+
+def test_from_nomination_to_title_and_attainment_moves(world, wenzhou):
+    tiers, programme = wenzhou
+    give(world.teacher, tiers["jiaotan-xinxiu"])
+    staff = world.users["city"]
+    enrolment = services.enrolment_nominate(
+        programme=programme, teacher=world.teacher, actor=world.users["county"], on=ON
+    )
+    services.attainment_recompute(on=ON)
+    target = Target.objects.get(region=world.city, name__contains="名教师")
+    before = Attainment.objects.get(target=target, region=world.city, as_of=ON).achieved
+    for step in ("selected", "in_training", "recognised"):
+        services.enrolment_move(enrolment=enrolment, to=step, actor=staff, on=ON)
+    title = Title.objects.get(enrolment=enrolment)
+    assert title.tier == tiers["city-famous-teacher"]
+    assert title.valid_until == date(2029, 6, 1)
+    assert list(enrolment.steps.values_list("to_status", flat=True)) == [
+        "nominated",
+        "selected",
+        "in_training",
+        "recognised",
+    ]
+    services.attainment_recompute(on=ON)
+    after = Attainment.objects.get(target=target, region=world.city, as_of=ON)
+    assert after.achieved == before + 1
+
+
+def test_steps_follow_the_rules(world, wenzhou):
+    tiers, programme = wenzhou
+    give(world.teacher, tiers["jiaotan-xinxiu"])
+    enrolment = services.enrolment_nominate(
+        programme=programme, teacher=world.teacher, actor=world.users["county"], on=ON
+    )
+    with pytest.raises(ValidationError):
+        services.enrolment_move(enrolment=enrolment, to="recognised", actor=None, on=ON)
+
+
+def test_a_sanction_stops_a_recognition(world, wenzhou):
+    tiers, programme = wenzhou
+    give(world.teacher, tiers["jiaotan-xinxiu"])
+    enrolment = services.enrolment_nominate(
+        programme=programme, teacher=world.teacher, actor=world.users["county"], on=ON
+    )
+    services.enrolment_move(enrolment=enrolment, to="selected", actor=None, on=ON)
+    services.enrolment_move(enrolment=enrolment, to="in_training", actor=None, on=ON)
+    kernel.ethics_record_create(
+        teacher=world.teacher, decided_on=ON, sanction="demerit", in_force_from=ON
+    )
+    with pytest.raises(ValidationError):
+        services.enrolment_move(enrolment=enrolment, to="recognised", actor=None, on=ON)
+    assert not Title.objects.filter(enrolment=enrolment).exists()
+
+
+def test_share_targets_per_county_roll_up(world):
+    presets.load("ningxia", region=world.province)
+    tiers = {t.code: t for t in Tier.objects.filter(region=world.province)}
+    give(world.teacher, tiers["county-backbone"])  # 鹿城区: 1 of 3 full-time
+    services.attainment_recompute(on=ON)
+    county_target = Target.objects.get(region=world.province, name__contains="县级骨干")
+    lucheng = Attainment.objects.get(target=county_target, region=world.county, as_of=ON)
+    assert (lucheng.achieved, lucheng.denominator) == (Decimal(1), Decimal(3))
+    assert lucheng.status == "achieved"  # 33 % ≥ 15 %
+    longwan = Attainment.objects.get(target=county_target, region=world.sibling_county, as_of=ON)
+    assert longwan.status == "behind"
+    whole = Target.objects.get(region=world.province, name__contains="自治区骨干教师")
+    snapshot = Attainment.objects.get(target=whole, region=world.province, as_of=ON)
+    assert snapshot.denominator == Decimal(5)
+
+
+def test_revoked_and_expired_titles_stop_counting(world):
+    presets.load("ningxia", region=world.province)
+    tier = Tier.objects.get(region=world.province, code="region-famous-teacher")
+    title = give(world.teacher, tier)
+    services.title_revoke(title=title, actor=None, reason="违反师德", on=date(2024, 1, 1))
+    services.attainment_recompute(on=ON)
+    target = Target.objects.get(region=world.province, name__contains="教学名师")
+    assert Attainment.objects.get(target=target, as_of=ON).achieved == 0
+
+
+def test_recompute_is_idempotent_and_keeps_the_path(world):
+    presets.load("wenzhou", region=world.city)
+    call_command("recompute_attainment", "--as-of", "2024-06-01", verbosity=0)
+    call_command("recompute_attainment", "--as-of", "2024-06-01", verbosity=0)
+    call_command("recompute_attainment", "--as-of", "2024-07-01", verbosity=0)
+    assert Attainment.objects.filter(as_of=date(2024, 6, 1)).count() == 5
+    assert Attainment.objects.count() == 10
