@@ -40,6 +40,7 @@ urlpatterns = [
     path("teachers/<int:pk>/reveal/", views.teacher_reveal, name="teacher_reveal"),
     path("me/", views.my_record, name="my_record"),
     path("", include("training.urls")),
+    path("", include("talent.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/", include("training.api.urls")),

@@ -263,6 +263,12 @@ class Target(models.Model):
         return f"{self.plan} {self.name}"
 
 
+class AttainmentStatus(models.TextChoices):
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    BEHIND = "behind", _("Behind")
+
+
 class Attainment(models.Model):
     """A dated snapshot of a target in one region; kept, so charts show the path."""
 
@@ -273,7 +279,7 @@ class Attainment(models.Model):
     denominator = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     ratio = models.DecimalField(max_digits=8, decimal_places=4)
     expected = models.DecimalField(max_digits=12, decimal_places=4)
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=AttainmentStatus.choices)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -74,3 +74,86 @@ def programme_rules(programme: Programme) -> rules.ProgrammeRules:
         tier_name=programme.tier.name,
         prerequisite_names=tuple(t.name for t in draws),
     )
+
+
+# --- Dashboards ----------------------------------------------------------------------------
+
+
+def latest_snapshots(user, region):
+    """The latest snapshot of every target for ``region``, with its path over time, in two
+    queries."""
+    from portal.scope import scope_queryset
+
+    from .models import Attainment
+
+    snapshots = list(
+        scope_queryset(user, Attainment.objects.filter(region=region))
+        .select_related("target")
+        .order_by("target__plan", "target__name", "as_of")
+    )
+    by_target: dict[int, list] = {}
+    for snapshot in snapshots:
+        by_target.setdefault(snapshot.target_id, []).append(snapshot)
+    return [(path[-1], path) for path in by_target.values()]
+
+
+def counted_titles(target, region, on: date):
+    """The titles a target counts in ``region`` on ``on`` (the teachers behind a figure)."""
+    from .models import TargetKind
+
+    titles = Title.objects.filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+        tier__in=target.tiers.all(),
+        awarded_on__lte=on,
+        teacher__school__county__path__startswith=region.path,
+    )
+    if target.kind == TargetKind.NEW_TITLES:
+        titles = titles.filter(awarded_on__gte=target.plan_start)
+    else:
+        titles = titles.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
+        )
+    return titles.select_related("teacher", "teacher__school", "tier").order_by(
+        "teacher__school__code", "teacher__name"
+    )
+
+
+def breakdown(target, region, on: date) -> list[dict]:
+    """What each part of ``region`` contributes (counties, or schools of a county), with its
+    own snapshot's status where the target sets a figure for that level."""
+    from django.db.models import Count
+
+    from portal.models import Region, School
+
+    from .models import Attainment
+
+    titles = counted_titles(target, region, on).order_by()
+    if region.level == "county":
+        counts = dict(
+            titles.values("teacher__school")
+            .annotate(n=Count("id"))
+            .values_list("teacher__school", "n")
+        )
+        parts = School.objects.filter(county=region).order_by("code").values_list("id", "name")
+        return [
+            {"id": pk, "name": name, "count": counts.get(pk, 0), "status": "", "school": True}
+            for pk, name in parts
+        ]
+    key = "teacher__school__county" if region.level == "city" else "teacher__school__county__parent"
+    counts = dict(titles.values(key).annotate(n=Count("id")).values_list(key, "n"))
+    statuses = dict(
+        Attainment.objects.filter(target=target, as_of=on, region__parent=region).values_list(
+            "region_id", "status"
+        )
+    )
+    parts = Region.objects.filter(parent=region).order_by("code").values_list("id", "name")
+    return [
+        {
+            "id": pk,
+            "name": name,
+            "count": counts.get(pk, 0),
+            "status": statuses.get(pk, ""),
+            "school": False,
+        }
+        for pk, name in parts
+    ]

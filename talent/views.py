@@ -1,0 +1,253 @@
+"""Pages of the talent ladder: the plans' dashboards with each target's path against its
+line, the breakdown by county and school down to the teachers counted, and programmes with
+their nominations."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import rules as kernel_rules
+from portal.choices import STAFF_ROLE_LEVEL
+from portal.imports import workbooks
+from portal.models import Region, Teacher
+from portal.scope import scope_queryset
+from portal.selectors import home_region
+from portal.services import audit_record
+
+from . import selectors, services
+from .models import NEXT_STEPS, Attainment, Enrolment, EnrolmentStatus, Programme, Target
+
+
+def _staff(user) -> bool:
+    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+
+
+def _chart(path, figure) -> dict:
+    """An SVG line chart of achieved against the straight line, scaled to the figure."""
+    width, height, pad = 560, 160, 24
+    if not path:
+        return {}
+    first, last = path[0].target.plan_start, path[0].target.deadline
+    span = max((last - first).days, 1)
+    is_share = path[0].denominator is not None
+    top = (
+        max(
+            [
+                float(figure),
+                *(
+                    float(s.achieved / s.denominator if is_share and s.denominator else s.achieved)
+                    for s in path
+                ),
+            ]
+        )
+        or 1.0
+    )
+
+    def point(day, value):
+        x = pad + (width - 2 * pad) * max(0, min((day - first).days / span, 1))
+        y = height - pad - (height - 2 * pad) * (value / top)
+        return f"{x:.1f},{y:.1f}"
+
+    values = [
+        float(s.achieved / s.denominator) if is_share and s.denominator else float(s.achieved)
+        for s in path
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "line": f"{point(first, 0)} {point(last, float(figure))}",
+        "achieved": " ".join(point(s.as_of, v) for s, v in zip(path, values, strict=True)),
+        "last": point(path[-1].as_of, values[-1]).split(","),
+        "goal": point(last, float(figure)).split(","),
+    }
+
+
+@login_required
+def plans(request):
+    user = request.user
+    region = home_region(user) if _staff(user) else None
+    if region is None:
+        raise Http404
+    return redirect("talent_region", region.pk)
+
+
+@login_required
+def region_plans(request, pk):
+    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=pk)
+    rows = []
+    for latest, path in selectors.latest_snapshots(request.user, region):
+        rows.append(
+            {
+                "snapshot": latest,
+                "target": latest.target,
+                "chart": _chart(path, latest.target.figure),
+            }
+        )
+    return render(request, "talent/plans.html", {"region": region, "rows": rows})
+
+
+@login_required
+def target_detail(request, pk, region_pk):
+    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
+    target = get_object_or_404(Target.objects.prefetch_related("tiers"), pk=pk)
+    snapshots = list(
+        scope_queryset(
+            request.user, Attainment.objects.filter(target=target, region=region)
+        ).order_by("as_of")
+    )
+    on = snapshots[-1].as_of if snapshots else timezone.localdate()
+    if not snapshots and not region.path.startswith(target.region.path):
+        raise Http404
+    titles = scope_queryset(request.user, selectors.counted_titles(target, region, on))
+    page = Paginator(titles, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "talent/target.html",
+        {
+            "target": target,
+            "region": region,
+            "snapshot": snapshots[-1] if snapshots else None,
+            "chart": _chart(snapshots, target.figure),
+            "parts": selectors.breakdown(target, region, on),
+            "page": page,
+            "on": on,
+        },
+    )
+
+
+@login_required
+def target_export(request, pk, region_pk):
+    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
+    target = get_object_or_404(Target, pk=pk)
+    on = timezone.localdate()
+    titles = scope_queryset(request.user, selectors.counted_titles(target, region, on))
+    rows = (
+        [
+            t.teacher.school.code,
+            t.teacher.school.name,
+            t.teacher.name,
+            t.teacher.id_number_masked,
+            t.tier.name,
+            t.awarded_on,
+            t.certificate_number,
+        ]
+        for t in titles.iterator(chunk_size=2000)
+    )
+    body = workbooks.table_xlsx(
+        ["学校标识码", "学校", "姓名", "身份证号", "称号", "授予日期", "证书编号"],
+        rows,
+        title="计入目标的教师",
+    )
+    audit_record(
+        actor=request.user, action="talent.export", region=region, detail={"target": target.pk}
+    )
+    response = HttpResponse(body, content_type=workbooks.XLSX_CONTENT_TYPE)
+    name = f"{target.name}-{region.name}-{on:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+# --- Programmes ------------------------------------------------------------------------------
+
+
+def _programmes(user):
+    """Programmes run by the user's region or above it (a county nominates into the city's
+    programmes), or below it."""
+    if user.is_superuser:
+        return Programme.objects.all()
+    if user.region_id is None:
+        return Programme.objects.none()
+    path = user.region.path
+    ancestors = [int(p) for p in path.strip("/").split("/")]
+    from django.db.models import Q
+
+    return Programme.objects.filter(Q(region__path__startswith=path) | Q(region_id__in=ancestors))
+
+
+@login_required
+def programme_list(request):
+    if not _staff(request.user):
+        raise Http404
+    items = _programmes(request.user).select_related("tier", "region").order_by("-window_start")
+    return render(request, "talent/programmes.html", {"programmes": items})
+
+
+@login_required
+def programme_detail(request, pk):
+    user = request.user
+    if not _staff(user):
+        raise Http404
+    programme = get_object_or_404(_programmes(user).select_related("tier", "region"), pk=pk)
+    if request.method == "POST":
+        added, refused = 0, []
+        for raw in request.POST.get("id_numbers", "").split():
+            try:
+                id_number = kernel_rules.parse_id_number(raw, today=timezone.localdate()).value
+            except kernel_rules.IDNumberError as exc:
+                refused.append(f"{kernel_rules.mask_any(raw)}：{kernel_rules.id_problem(exc.code)}")
+                continue
+            teacher = scope_queryset(user, Teacher.objects.by_id_number(id_number)).first()
+            if teacher is None:
+                refused.append(
+                    f"{kernel_rules.mask_any(id_number)}："
+                    + _("no teacher in your scope has this ID number.")
+                )
+                continue
+            try:
+                services.enrolment_nominate(programme=programme, teacher=teacher, actor=user)
+                added += 1
+            except ValidationError as exc:
+                refused.append(f"{teacher.name}：" + "；".join(exc.messages))
+        if added:
+            messages.success(request, _("%(count)d teachers nominated.") % {"count": added})
+        for line in refused:
+            messages.error(request, line)
+        return redirect("talent_programme", programme.pk)
+    enrolments = (
+        scope_queryset(user, Enrolment.objects.filter(programme=programme))
+        .select_related("teacher", "teacher__school", "teacher__school__county")
+        .order_by("status", "teacher__name")
+    )
+    counts = {}
+    for enrolment in enrolments:
+        counts[enrolment.status] = counts.get(enrolment.status, 0) + 1
+    return render(
+        request,
+        "talent/programme.html",
+        {
+            "programme": programme,
+            "enrolments": enrolments,
+            "counts": counts,
+            "next_steps": {k: sorted(v) for k, v in NEXT_STEPS.items()},
+            "labels": dict(EnrolmentStatus.choices),
+            "may_decide": user.region_id == programme.region_id or user.is_superuser,
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrolment_move(request, pk):
+    user = request.user
+    enrolment = get_object_or_404(
+        scope_queryset(user, Enrolment.objects.select_related("programme")), pk=pk
+    )
+    if not (user.is_superuser or user.region_id == enrolment.programme.region_id):
+        raise Http404  # only the region that runs the programme decides
+    try:
+        services.enrolment_move(enrolment=enrolment, to=request.POST.get("to", ""), actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ValueError:
+        messages.error(request, _("Unknown step."))
+    return redirect("talent_programme", enrolment.programme_id)
