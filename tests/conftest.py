@@ -110,7 +110,39 @@ def world(db) -> World:
     for name, job in jobs.items():
         setattr(world, name, job)
     _training(world)
+    _talent(world)
     return world
+
+
+def _talent(world) -> None:
+    """The Wenzhou ladder on the city, a programme it runs, the teacher nominated into it,
+    and a day's attainment snapshots."""
+    from datetime import date
+
+    from talent import presets
+    from talent import services as talent
+    from talent.models import Enrolment, Programme, Target, Tier, Title
+
+    presets.load("wenzhou", region=world.city)
+    tiers = {t.code: t for t in Tier.objects.filter(region=world.city)}
+    Title.objects.create(
+        teacher=world.teacher,
+        tier=tiers["jiaotan-xinxiu"],
+        awarding_region=world.city,
+        awarded_on=date(2023, 3, 1),
+        certificate_number="330300-jiaotan-2023-00001",
+    )
+    world.programme = Programme.objects.create(
+        name="市级名师培养计划",
+        region=world.city,
+        tier=tiers["city-famous-teacher"],
+        window_start=date(2022, 1, 1),
+        window_end=date(2025, 12, 31),
+    )
+    world.programme.draws_from.set([tiers["jiaotan-xinxiu"]])
+    world.enrolment = Enrolment.objects.create(programme=world.programme, teacher=world.teacher)
+    world.target = Target.objects.filter(region=world.city).order_by("pk").first()
+    talent.attainment_recompute(on=date(2024, 6, 1))
 
 
 def _training(world) -> None:

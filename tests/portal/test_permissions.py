@@ -88,6 +88,22 @@ PAGES = [
     ("get", "training_review", None, row(302, 200, 200, 200, 200, 404, 200)),
     ("post", "training_review", None, row(302, 200, 200, 200, 200, 404, 200)),  # nothing ticked
     ("get", "training_rules", None, row(302, 200, 200, 200, 404, 404, 200)),
+    # Talent ladder
+    ("get", "talent_home", None, row(302, 302, 302, 302, 404, 404, 302)),
+    ("get", "talent_region", "province", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "talent_region", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "talent_region", "county", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "talent_region", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "talent_target", "target,city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "talent_target", "target,county", row(302, 200, 200, 200, 404, 404, 200)),
+    # A city's target does not exist in another city.
+    ("get", "talent_target", "target,far_county", row(302, 404, 404, 404, 404, 404, 404)),
+    ("get", "talent_target_export", "target,city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "talent_programmes", None, row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "talent_programme", "programme", row(302, 200, 200, 200, 404, 404, 200)),
+    ("post", "talent_programme", "programme", row(302, 302, 302, 302, 404, 404, 302)),
+    # Only the region that runs the programme moves an enrolment.
+    ("post", "talent_enrolment_move", "enrolment", row(302, 404, 302, 404, 404, 404, 302)),
 ]
 
 API = [
@@ -165,8 +181,10 @@ def test_permission_table(client, world, method, name, target, role, expected):
         client.force_login(world.users[role])
     if target and target.startswith("="):
         args = [target[1:]]  # a literal URL argument
+    elif target:
+        args = [getattr(world, name).pk for name in target.split(",")]  # one or more objects
     else:
-        args = [getattr(world, target).pk] if target else []
+        args = []
     response = getattr(client, method)(reverse(name, args=args))
     assert response.status_code == expected, response.content[:300]
 
