@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.choices import RegionLevel
 from portal.models import Region, Teacher
@@ -210,8 +211,8 @@ class Title(models.Model):
     )
 
     class Meta:
-        verbose_name = _("title")
-        verbose_name_plural = _("titles")
+        verbose_name = pgettext_lazy("talent", "title")
+        verbose_name_plural = pgettext_lazy("talent", "titles")
         ordering = ["-awarded_on", "id"]
         indexes = [models.Index(fields=["tier", "awarded_on"], name="title_tier_date")]
 
@@ -264,7 +265,7 @@ class Target(models.Model):
 
 
 class AttainmentStatus(models.TextChoices):
-    ACHIEVED = "achieved", _("Achieved")
+    ACHIEVED = "achieved", pgettext_lazy("target status", "Achieved")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
 

@@ -125,7 +125,7 @@ def _talent(world) -> None:
 
     presets.load("wenzhou", region=world.city)
     tiers = {t.code: t for t in Tier.objects.filter(region=world.city)}
-    Title.objects.create(
+    world.title = Title.objects.create(
         teacher=world.teacher,
         tier=tiers["jiaotan-xinxiu"],
         awarding_region=world.city,
@@ -143,6 +143,9 @@ def _talent(world) -> None:
     world.enrolment = Enrolment.objects.create(programme=world.programme, teacher=world.teacher)
     world.target = Target.objects.filter(region=world.city).order_by("pk").first()
     talent.attainment_recompute(on=date(2024, 6, 1))
+    from talent.models import Attainment
+
+    world.snapshot = Attainment.objects.get(target=world.target, region=world.city)
 
 
 def _training(world) -> None:

@@ -149,6 +149,11 @@ SPECTACULAR_SETTINGS = {
         "ImportRowActionEnum": "portal.models.ImportRow.Action",
         "RegionLevelEnum": "portal.choices.RegionLevel",
         "TrainingLevelEnum": "training.choices.Level",
+        "TierLevelEnum": "talent.models.TierLevel",
+        "TargetKindEnum": "talent.models.TargetKind",
+        "ImportKindEnum": "portal.models.ImportJob.Kind",
+        "AttainmentStatusEnum": "talent.models.AttainmentStatus",
+        "EnrolmentStatusEnum": "talent.models.EnrolmentStatus",
     },
 }
 

@@ -164,6 +164,17 @@ API = [
     ("get", "api-training-compliance", "far_teacher", row(401, 200, 404, 404, 404, 404, 200)),
     ("get", "api-training-summaries", None, row(401, 400, 400, 400, 400, 400, 400)),
     ("get", "api-me-training", None, row(401, 404, 404, 404, 404, 200, 404)),
+    ("get", "target-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "target-detail", "target", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "attainment-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "attainment-detail", "snapshot", row(401, 200, 200, 404, 404, 404, 200)),
+    ("get", "title-detail", "title", row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "programme-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "programme-detail", "programme", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "enrolment-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("get", "enrolment-detail", "enrolment", row(401, 200, 200, 200, 200, 200, 200)),
+    ("post", "enrolment-move", "enrolment", row(401, 404, 400, 404, 404, 404, 400)),  # no "to"
+    ("get", "title-list", None, row(401, 200, 200, 200, 200, 200, 200)),
     ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
 ]

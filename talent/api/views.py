@@ -1,0 +1,178 @@
+"""Talent API: targets and their attainment snapshots, programmes, enrolments and titles,
+through the scope function."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from portal.scope import scope_queryset
+
+from .. import services
+from ..models import Attainment, Enrolment, Programme, Target, Title
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "plan",
+            "name",
+            "region",
+            "applies_to",
+            "kind",
+            "tiers",
+            "figure",
+            "plan_start",
+            "deadline",
+        ]
+
+
+class AttainmentSerializer(serializers.ModelSerializer):
+    target_name = serializers.CharField(source="target.name", read_only=True)
+
+    class Meta:
+        model = Attainment
+        fields = [
+            "id",
+            "target",
+            "target_name",
+            "region",
+            "as_of",
+            "achieved",
+            "denominator",
+            "ratio",
+            "expected",
+            "status",
+        ]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = [
+            "id",
+            "name",
+            "region",
+            "tier",
+            "draws_from",
+            "stages",
+            "window_start",
+            "window_end",
+            "selection_quota",
+            "target_titles",
+            "reserved_shares",
+            "min_training",
+        ]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enrolment
+        fields = ["id", "programme", "teacher", "status", "targeted_post", "created_at"]
+
+
+class MoveSerializer(serializers.Serializer):
+    to = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class TitleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Title
+        fields = [
+            "id",
+            "teacher",
+            "tier",
+            "awarding_region",
+            "awarded_on",
+            "certificate_number",
+            "valid_until",
+            "revoked_on",
+        ]
+
+
+class _Scoped:
+    def get_queryset(self):
+        return scope_queryset(self.request.user, super().get_queryset())
+
+
+class TargetViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+    queryset = Target.objects.prefetch_related("tiers")
+    serializer_class = TargetSerializer
+    filterset_fields = ["plan", "region", "kind"]
+
+
+class AttainmentFilter(django_filters.FilterSet):
+    as_of = django_filters.DateFilter()
+
+    class Meta:
+        model = Attainment
+        fields = ["region", "target", "as_of", "status"]
+
+
+class AttainmentViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+    """Snapshots of the targets for the regions in scope; ``?region=&as_of=``."""
+
+    queryset = Attainment.objects.select_related("target").order_by("target_id", "as_of")
+    serializer_class = AttainmentSerializer
+    filterset_class = AttainmentFilter
+
+
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Programmes of the caller's region, of the regions above it (a county nominates into its
+    city's) and below it."""
+
+    queryset = Programme.objects.all()
+    serializer_class = ProgrammeSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_superuser:
+            return Programme.objects.all()
+        if user.region_id is None:
+            return Programme.objects.none()
+        ancestors = [int(p) for p in user.region.path.strip("/").split("/")]
+        return Programme.objects.filter(
+            Q(region__path__startswith=user.region.path) | Q(region_id__in=ancestors)
+        )
+
+
+class EnrolmentViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+    queryset = Enrolment.objects.all()
+    serializer_class = EnrolmentSerializer
+    filterset_fields = ["programme", "status"]
+
+    @extend_schema(request=MoveSerializer, responses=EnrolmentSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        enrolment = self.get_object()
+        if not (
+            request.user.is_superuser or request.user.region_id == enrolment.programme.region_id
+        ):
+            raise NotFound
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.enrolment_move(
+                enrolment=enrolment,
+                to=body.validated_data["to"],
+                actor=request.user,
+                note=body.validated_data.get("note", ""),
+            )
+        except (DjangoValidationError, ValueError) as exc:
+            messages = getattr(exc, "messages", [str(exc)])
+            raise serializers.ValidationError({"to": messages}) from None
+        enrolment.refresh_from_db()
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
+class TitleViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+    queryset = Title.objects.all()
+    serializer_class = TitleSerializer
+    filterset_fields = ["teacher", "tier"]
