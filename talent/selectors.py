@@ -108,7 +108,7 @@ def counted_titles(target, region, on: date):
         teacher__school__county__path__startswith=region.path,
     )
     if target.kind == TargetKind.NEW_TITLES:
-        titles = titles.filter(awarded_on__gte=target.plan_start)
+        titles = titles.filter(awarded_on__gte=target.plan_start, awarded_on__lte=target.deadline)
     else:
         titles = titles.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
