@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/roster_import.py --xlsx-memory
 	$(BIN)/python bench/roster_import.py --preview
 	$(BIN)/python bench/training_compliance.py
+	$(BIN)/python bench/attainment.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -35,7 +35,7 @@ def titles(count: int) -> None:
             INSERT INTO talent_title (teacher_id, tier_id, awarding_region_id, awarded_on,
                 certificate_number, valid_until, revoked_on, revoke_reason, enrolment_id)
             SELECT t.id, (%s::bigint[])[1 + (t.id %% array_length(%s::bigint[], 1))], %s,
-                   DATE '2018-01-01' + (t.id * 37 %% 2800),
+                   DATE '2018-01-01' + (t.id * 37 %% 2800)::int,
                    'B-' || t.id, NULL,
                    CASE WHEN t.id %% 97 = 0 THEN DATE '2024-06-01' END, '', NULL
             FROM portal_teacher t WHERE t.id %% 10 < 3 LIMIT %s

@@ -162,6 +162,7 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+        ordering = ["programme_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "teacher"], name="one_enrolment"),
         ]
