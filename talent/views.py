@@ -221,6 +221,7 @@ def programme_detail(request, pk):
     counts = {}
     for enrolment in enrolments:
         counts[enrolment.status] = counts.get(enrolment.status, 0) + 1
+    reserved = _reserved_shares(programme, enrolments)
     return render(
         request,
         "talent/programme.html",
@@ -231,8 +232,39 @@ def programme_detail(request, pk):
             "next_steps": {k: sorted(v) for k, v in NEXT_STEPS.items()},
             "labels": dict(EnrolmentStatus.choices),
             "may_decide": user.region_id == programme.region_id or user.is_superuser,
+            "reserved": reserved,
         },
     )
+
+
+RESERVED_POSTS = {
+    # W/Z: 定向岗位 for mountain and island counties, 特设岗位 for weak rural schools.
+    "mountain_island": lambda teacher: teacher.school.county.is_mountain_island,
+    "weak_rural": lambda teacher: teacher.school.is_weak and teacher.school.is_rural,
+}
+
+
+def _reserved_shares(programme, enrolments) -> list[dict]:
+    """For each reserved share of the programme: how many nominations and selections fall on
+    such posts, against the places reserved (of the quota, or of the selections so far)."""
+    active = [e for e in enrolments if e.status != "withdrawn"]
+    selected = [e for e in active if e.status != "nominated"]
+    rows = []
+    for post, share in (programme.reserved_shares or {}).items():
+        test = RESERVED_POSTS.get(post)
+        if test is None:
+            continue
+        base = programme.selection_quota or len(selected)
+        rows.append(
+            {
+                "post": post,
+                "share": share,
+                "nominated": sum(1 for e in active if test(e.teacher)),
+                "selected": sum(1 for e in selected if test(e.teacher)),
+                "reserved_places": round(float(share) * base) if base else 0,
+            }
+        )
+    return rows
 
 
 @login_required

@@ -237,6 +237,17 @@ def _count(job: ImportJob, rows) -> None:
 COUNT_FIELDS = ["total_rows", "new_rows", "changed_rows", "unchanged_rows", "refused_rows"]
 
 
+def _after_import() -> None:
+    """Figures that depend on the teachers (targets' shares of full-time teachers) are
+    recomputed after an import. The kernel names the job instead of importing the app that
+    owns it; a project without it simply has no such job."""
+    from celery import current_app
+
+    task = current_app.tasks.get("talent.tasks.recompute_attainment")
+    if task is not None:
+        task.delay_on_commit()
+
+
 def _fail(job_id: int, exc: BaseException) -> None:
     """A crash (damaged file, lost database connection, a bug) ends the job as failed,
     drops the upload and says so, instead of leaving it "checking" for ever. The log gets the
@@ -418,6 +429,7 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
             )
         # Only once committed does anyone read "imported".
         set_progress(job, 100, _("Imported"))
+        _after_import()
     finally:
         _release(keys, token)
     if job.refused_rows:

@@ -177,3 +177,21 @@ def test_snapshots_match_the_hand_written_sql(world):
             assert snapshot.denominator == sum(denominators.get(pk, 0) for pk in inside)
         checked += 1
     assert checked > 10
+
+
+def test_programme_page_counts_reserved_shares(client, world, wenzhou):
+    tiers, programme = wenzhou
+    programme.reserved_shares = {"mountain_island": 0.233, "weak_rural": 0.382}
+    programme.selection_quota = 100
+    programme.save()
+    world.sibling_school.is_weak = True  # rural already
+    world.sibling_school.save()
+    give(world.sibling_teacher, tiers["jiaotan-xinxiu"])
+    services.enrolment_nominate(
+        programme=programme, teacher=world.sibling_teacher, actor=world.users["county"], on=ON
+    )
+    client.force_login(world.users["city"])
+    response = client.get(f"/talent/programmes/{programme.pk}/")
+    rows = {row["post"]: row for row in response.context["reserved"]}
+    assert rows["weak_rural"]["nominated"] == 1 and rows["weak_rural"]["reserved_places"] == 38
+    assert rows["mountain_island"]["nominated"] == 0
