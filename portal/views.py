@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, selectors, services
+from . import exports, panels, selectors, services
 from .choices import SCHOOL_TYPE_STAGES, EmploymentStatus, RegionLevel, Role, Stage
 from .forms import TeacherSearchForm
 from .imports import workbooks
@@ -225,6 +225,7 @@ def _render_teacher(request, teacher):
             "id_number": teacher.reveal_id_number() if is_self else teacher.id_number_masked,
             "show_birth_date": is_self,
             "can_reveal": not is_self and _may_reveal(request.user),
+            "panels": panels.teacher_panels(request, teacher),
         },
     )
 

@@ -7,7 +7,11 @@ class TalentConfig(AppConfig):
     verbose_name = _("Talent ladder")
 
     def ready(self):
-        from portal import scope
+        from portal import panels, scope
+
+        from .panels import titles_panel
+
+        panels.register_teacher_panel(titles_panel)
 
         from .models import Attainment, Enrolment, Programme, Target, Tier, Title
 

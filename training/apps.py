@@ -7,7 +7,11 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training hours")
 
     def ready(self):
-        from portal import scope
+        from portal import panels, scope
+
+        from .panels import training_panel
+
+        panels.register_teacher_panel(training_panel)
         from portal.imports import kinds
 
         from .imports import TrainingKind

@@ -195,3 +195,13 @@ def test_programme_page_counts_reserved_shares(client, world, wenzhou):
     rows = {row["post"]: row for row in response.context["reserved"]}
     assert rows["weak_rural"]["nominated"] == 1 and rows["weak_rural"]["reserved_places"] == 38
     assert rows["mountain_island"]["nominated"] == 0
+
+
+def test_teacher_page_shows_titles_and_training(client, world):
+    from training import services as training
+
+    training.summaries_recompute()
+    client.force_login(world.users["county"])
+    page = client.get(f"/teachers/{world.teacher.pk}/").content.decode()
+    assert "330300-jiaotan-2023-00001" in page  # the world's 教坛新秀 title
+    assert "/training/teachers/" in page
