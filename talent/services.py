@@ -52,6 +52,36 @@ def enrolment_nominate(
 
 
 @transaction.atomic
+def enrolments_nominate_eligible(
+    *, programme: Programme, teachers, actor, on: date | None = None
+) -> tuple[int, int]:
+    """Nominate every eligible teacher of ``teachers`` (a queryset already restricted to the
+    nominator's scope and filter): facts for all of them in a few queries, enrolments and their
+    first steps written in bulk. Returns (nominated, refused)."""
+    on = on or timezone.localdate()
+    candidates = list(
+        teachers.exclude(enrolments__programme=programme).select_related("school__county")
+    )
+    facts = selectors.teacher_facts(candidates, on=on)
+    programme_rules = selectors.programme_rules(programme)
+    eligible = [t for t in candidates if not rules.refusals(facts[t.pk], programme_rules)]
+    enrolments = Enrolment.objects.bulk_create(
+        [Enrolment(programme=programme, teacher=t) for t in eligible], batch_size=1000
+    )
+    EnrolmentStep.objects.bulk_create(
+        [EnrolmentStep(enrolment=e, to_status=e.status, by=actor) for e in enrolments],
+        batch_size=1000,
+    )
+    audit_record(
+        actor=actor,
+        action="enrolment.nominate_bulk",
+        obj=programme,
+        detail={"nominated": len(eligible), "refused": len(candidates) - len(eligible)},
+    )
+    return len(eligible), len(candidates) - len(eligible)
+
+
+@transaction.atomic
 def enrolment_move(
     *, enrolment: Enrolment, to: str, actor, note: str = "", on: date | None = None
 ) -> Enrolment:

@@ -188,6 +188,8 @@ def programme_detail(request, pk):
     if not _staff(user):
         raise Http404
     programme = get_object_or_404(_programmes(user).select_related("tier", "region"), pk=pk)
+    if request.method == "POST" and request.POST.get("county"):
+        return _nominate_county(request, programme)
     if request.method == "POST":
         added, refused = 0, []
         for raw in request.POST.get("id_numbers", "").split():
@@ -233,6 +235,9 @@ def programme_detail(request, pk):
             "labels": dict(EnrolmentStatus.choices),
             "may_decide": user.region_id == programme.region_id or user.is_superuser,
             "reserved": reserved,
+            "counties": scope_queryset(user, Region.objects.filter(level="county"))
+            .filter(path__startswith=programme.region.path)
+            .order_by("code"),
         },
     )
 
@@ -265,6 +270,34 @@ def _reserved_shares(programme, enrolments) -> list[dict]:
             }
         )
     return rows
+
+
+def _nominate_county(request, programme):
+    """Nominate every eligible teacher of a county in the user's scope (a filtered list)."""
+    user = request.user
+    county = (
+        scope_queryset(user, Region.objects.filter(level="county"))
+        .filter(pk=request.POST.get("county"))
+        .first()
+    )
+    if county is None:
+        raise Http404
+    teachers = scope_queryset(user, Teacher.objects.filter(school__county=county, status="serving"))
+    stage = request.POST.get("stage")
+    if stage:
+        teachers = teachers.filter(stage=stage)
+    nominated, refused = services.enrolments_nominate_eligible(
+        programme=programme, teachers=teachers, actor=user
+    )
+    messages.success(
+        request,
+        _(
+            "%(nominated)d eligible teachers of %(county)s nominated; "
+            "%(refused)d others are not eligible."
+        )
+        % {"nominated": nominated, "county": county.name, "refused": refused},
+    )
+    return redirect("talent_programme", programme.pk)
 
 
 @login_required

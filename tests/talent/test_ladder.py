@@ -205,3 +205,16 @@ def test_teacher_page_shows_titles_and_training(client, world):
     page = client.get(f"/teachers/{world.teacher.pk}/").content.decode()
     assert "330300-jiaotan-2023-00001" in page  # the world's 教坛新秀 title
     assert "/training/teachers/" in page
+
+
+def test_county_nominates_every_eligible_teacher_at_once(client, world, wenzhou):
+    tiers, programme = wenzhou
+    give(world.colleague, tiers["jiaotan-xinxiu"])  # eligible; the teacher already is, too
+    client.force_login(world.users["county"])
+    response = client.post(f"/talent/programmes/{programme.pk}/", {"county": world.county.pk})
+    assert response.status_code == 302
+    enrolled = set(programme.enrolments.values_list("teacher_id", flat=True))
+    assert enrolled == {world.teacher.pk, world.colleague.pk}  # not the sibling: no 教坛新秀
+    # Another county's teachers cannot be swept in.
+    other = client.post(f"/talent/programmes/{programme.pk}/", {"county": world.sibling_county.pk})
+    assert other.status_code == 404
