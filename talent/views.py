@@ -220,9 +220,9 @@ def programme_detail(request, pk):
         .select_related("teacher", "teacher__school", "teacher__school__county")
         .order_by("status", "teacher__name")
     )
-    counts = {}
+    counts = dict.fromkeys(EnrolmentStatus.values, 0)
     for enrolment in enrolments:
-        counts[enrolment.status] = counts.get(enrolment.status, 0) + 1
+        counts[enrolment.status] += 1
     reserved = _reserved_shares(programme, enrolments)
     return render(
         request,

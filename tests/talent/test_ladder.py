@@ -218,3 +218,10 @@ def test_county_nominates_every_eligible_teacher_at_once(client, world, wenzhou)
     # Another county's teachers cannot be swept in.
     other = client.post(f"/talent/programmes/{programme.pk}/", {"county": world.sibling_county.pk})
     assert other.status_code == 404
+
+
+def test_programme_page_shows_zero_for_empty_steps(client, world):
+    client.force_login(world.users["city"])
+    body = client.get(f"/talent/programmes/{world.programme.pk}/").content.decode()
+    assert 'data-enrolment-count="selected">0<' in body
+    assert ">selected<" not in body
