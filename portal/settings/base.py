@@ -181,6 +181,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "honours-scan-yearly": {
+        "task": "honors.tasks.scan_honours",
+        "schedule": crontab(month_of_year=9, day_of_month=1, hour=4, minute=0),
+    },
     "talent-attainment-nightly": {
         "task": "talent.tasks.recompute_attainment",
         "schedule": crontab(hour=3, minute=0),
