@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from portal import rules as kernel
 from portal.models import EthicsRecord, Region, ServicePeriod, Teacher
@@ -29,7 +30,7 @@ def _rule(honour: HonourType) -> rules.HonourRule:
 def honours_scan(*, year: int, region: Region | None = None) -> int:
     """Propose the candidates of ``year`` (judged on 31 December, or today for this year).
     Returns how many candidates exist for the year after the scan."""
-    on = min(date(year, 12, 31), date.today())  # noqa: DTZ011 - a date, not a moment
+    on = min(date(year, 12, 31), timezone.localdate())
     honours = HonourType.objects.filter(active=True).exclude(basis=Basis.NOMINATED)
     teachers = Teacher.objects.filter(Q(status="serving") | Q(retired_on__year=year))
     if region is not None:
