@@ -25,11 +25,16 @@ from .serializers import (
 )
 
 
-class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
-    """Restricts ``queryset`` to the caller's scope in one place."""
+class Scoped:
+    """Restricts a view's ``queryset`` to the caller's scope: every API view of every app
+    starts from it (outside the scope an object is a 404)."""
 
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
+
+
+class ScopedViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
+    pass
 
 
 class RegionViewSet(ScopedViewSet):

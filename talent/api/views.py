@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from portal.scope import scope_queryset
+from portal.api.views import Scoped
 
 from .. import services
 from ..models import Attainment, Enrolment, Programme, Target, Title
@@ -97,12 +97,7 @@ class TitleSerializer(serializers.ModelSerializer):
         ]
 
 
-class _Scoped:
-    def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
-
-
-class TargetViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = Target.objects.prefetch_related("tiers")
     serializer_class = TargetSerializer
     filterset_fields = ["plan", "region", "kind"]
@@ -116,7 +111,7 @@ class AttainmentFilter(django_filters.FilterSet):
         fields = ["region", "target", "as_of", "status"]
 
 
-class AttainmentViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class AttainmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """Snapshots of the targets for the regions in scope; ``?region=&as_of=``."""
 
     queryset = Attainment.objects.select_related("target").order_by("target_id", "as_of")
@@ -143,7 +138,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class EnrolmentViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class EnrolmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = Enrolment.objects.all()
     serializer_class = EnrolmentSerializer
     filterset_fields = ["programme", "status"]
@@ -172,7 +167,7 @@ class EnrolmentViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
         return Response(EnrolmentSerializer(enrolment).data)
 
 
-class TitleViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class TitleViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = Title.objects.all()
     serializer_class = TitleSerializer
     filterset_fields = ["teacher", "tier"]

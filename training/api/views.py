@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL, Role
 from portal.models import Region, Teacher
 from portal.scope import scope_queryset
@@ -30,18 +31,13 @@ from .serializers import (
 )
 
 
-class _Scoped:
-    def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
-
-
-class RuleSetViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class RuleSetViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = RuleSet.objects.select_related("region")
     serializer_class = RuleSetSerializer
     filterset_fields = ["region", "unit"]
 
 
-class CourseViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class CourseViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     queryset = Course.objects.all()
     serializer_class = CourseSerializer
     filterset_fields = ["code", "level", "category", "region"]
@@ -51,7 +47,7 @@ def _reviewer(user) -> bool:
     return user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
 
 
-class TrainingRecordViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = TrainingRecord.objects.select_related("course")
     serializer_class = TrainingRecordSerializer
     filterset_fields = ["teacher", "status", "category", "level", "source"]
