@@ -34,7 +34,7 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
     honours = HonourType.objects.filter(active=True).exclude(basis=Basis.NOMINATED)
     teachers = Teacher.objects.filter(Q(status="serving") | Q(retired_on__year=year))
     if region is not None:
-        honours = honours.filter(region__path__in=_ancestor_paths(region))
+        honours = honours.filter(region_id__in=region.path_ids)
         teachers = teachers.filter(school__county__path__startswith=region.path)
     honours = list(honours.select_related("region"))
     teachers = list(teachers.select_related("school__county"))
@@ -110,8 +110,3 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
         changed, ["years", "evidence", "status", "reason"], batch_size=1000
     )
     return Candidate.objects.filter(year=year).count()
-
-
-def _ancestor_paths(region: Region) -> list[str]:
-    parts = region.path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

@@ -58,6 +58,11 @@ class Region(models.Model):
     def get_absolute_url(self):
         return reverse("region_detail", args=[self.pk])
 
+    @property
+    def path_ids(self) -> list[int]:
+        """The ids from the root down to this region (``/1/5/23/`` → [1, 5, 23])."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
 
 class School(models.Model):
     code = models.CharField(_("school code"), max_length=10, unique=True)

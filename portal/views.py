@@ -59,7 +59,7 @@ def _render_region(request, region, *, dashboard):
 
 def _ancestors_in_scope(user, region, *, include_self=False):
     """The breadcrumb: the regions from the top of the user's scope down to ``region``."""
-    ids = [int(part) for part in region.path.strip("/").split("/")]
+    ids = region.path_ids
     if not include_self:
         ids = ids[:-1]
     found = {r.pk: r for r in selectors.visible_regions(user).filter(pk__in=ids)}

@@ -63,6 +63,18 @@ def teacher_facts(teachers: list[Teacher], *, on: date) -> dict[int, rules.Teach
     return facts
 
 
+def visible_programmes(user):
+    """Programmes run by the user's region, below it, or above it (a county nominates into
+    its city's programmes)."""
+    if user.is_superuser:
+        return Programme.objects.all()
+    if user.region_id is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(
+        Q(region__path__startswith=user.region.path) | Q(region_id__in=user.region.path_ids)
+    )
+
+
 def programme_rules(programme: Programme) -> rules.ProgrammeRules:
     draws = list(programme.draws_from.all())
     return rules.ProgrammeRules(

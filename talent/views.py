@@ -25,7 +25,7 @@ from portal.selectors import home_region
 from portal.services import audit_record
 
 from . import selectors, services
-from .models import NEXT_STEPS, Attainment, Enrolment, EnrolmentStatus, Programme, Target
+from .models import NEXT_STEPS, Attainment, Enrolment, EnrolmentStatus, Target
 
 
 def _staff(user) -> bool:
@@ -160,25 +160,15 @@ def target_export(request, pk, region_pk):
 # --- Programmes ------------------------------------------------------------------------------
 
 
-def _programmes(user):
-    """Programmes run by the user's region or above it (a county nominates into the city's
-    programmes), or below it."""
-    if user.is_superuser:
-        return Programme.objects.all()
-    if user.region_id is None:
-        return Programme.objects.none()
-    path = user.region.path
-    ancestors = [int(p) for p in path.strip("/").split("/")]
-    from django.db.models import Q
-
-    return Programme.objects.filter(Q(region__path__startswith=path) | Q(region_id__in=ancestors))
-
-
 @login_required
 def programme_list(request):
     if not _staff(request.user):
         raise Http404
-    items = _programmes(request.user).select_related("tier", "region").order_by("-window_start")
+    items = (
+        selectors.visible_programmes(request.user)
+        .select_related("tier", "region")
+        .order_by("-window_start")
+    )
     return render(request, "talent/programmes.html", {"programmes": items})
 
 
@@ -187,7 +177,9 @@ def programme_detail(request, pk):
     user = request.user
     if not _staff(user):
         raise Http404
-    programme = get_object_or_404(_programmes(user).select_related("tier", "region"), pk=pk)
+    programme = get_object_or_404(
+        selectors.visible_programmes(user).select_related("tier", "region"), pk=pk
+    )
     if request.method == "POST" and request.POST.get("county"):
         return _nominate_county(request, programme)
     if request.method == "POST":

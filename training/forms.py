@@ -67,7 +67,6 @@ class SelfReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    records = forms.CharField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason for rejection"), max_length=200, required=False)
 

@@ -25,14 +25,10 @@ class NoRuleSet(LookupError):
     """No rule set applies to the region on that date."""
 
 
-def _path_ids(region: Region) -> list[int]:
-    return [int(part) for part in region.path.strip("/").split("/")]
-
-
 def rule_set_for(region: Region, on: date) -> RuleSet:
     """The rule set in force for ``region`` on ``on``: the lowest region on the way to the
     root that has one, and of its rule sets the latest already effective."""
-    path = _path_ids(region)
+    path = region.path_ids
     candidates = list(RuleSet.objects.filter(region_id__in=path, effective_from__lte=on))
     if not candidates:
         raise NoRuleSet(region.name)
@@ -42,11 +38,11 @@ def rule_set_for(region: Region, on: date) -> RuleSet:
 
 def rule_sets_by_county(counties: list[Region], on: date) -> dict[int, RuleSet]:
     """The rule set of each county, resolved with one query for all of them."""
-    ids = {i for county in counties for i in _path_ids(county)}
+    ids = {i for county in counties for i in county.path_ids}
     candidates = list(RuleSet.objects.filter(region_id__in=ids, effective_from__lte=on))
     result = {}
     for county in counties:
-        path = _path_ids(county)
+        path = county.path_ids
         depth = {region_id: index for index, region_id in enumerate(path)}
         mine = [r for r in candidates if r.region_id in depth]
         if mine:

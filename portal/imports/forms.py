@@ -25,7 +25,3 @@ class UploadForm(forms.Form):
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or "roster"
-
-
-class ConfirmForm(forms.Form):
-    valid_rows_only = forms.BooleanField(required=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -586,13 +585,3 @@ class RosterKind:
     check_rows = staticmethod(check_rows)
     schools_touched = staticmethod(schools_touched)
     write_rows = staticmethod(write_rows)
-
-
-__all__ = [
-    "COLUMNS",
-    "CheckContext",
-    "check_rows",
-    "parse_rows",
-    "transaction",
-    "write_rows",
-]

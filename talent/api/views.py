@@ -3,7 +3,6 @@ through the scope function."""
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from portal.api.views import Scoped
 
-from .. import services
+from .. import selectors, services
 from ..models import Attainment, Enrolment, Programme, Target, Title
 
 
@@ -127,15 +126,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        if user.is_superuser:
-            return Programme.objects.all()
-        if user.region_id is None:
-            return Programme.objects.none()
-        ancestors = [int(p) for p in user.region.path.strip("/").split("/")]
-        return Programme.objects.filter(
-            Q(region__path__startswith=user.region.path) | Q(region_id__in=ancestors)
-        )
+        return selectors.visible_programmes(self.request.user)
 
 
 class EnrolmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
