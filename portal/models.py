@@ -314,6 +314,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         ROSTER = "roster", _("Teacher roster")
         TRAINING = "training", _("Training records")
+        NOMINATION = "nomination", _("Programme nominations")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -339,6 +340,8 @@ class ImportJob(models.Model):
     school = models.ForeignKey(
         School, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # What a kind needs besides the file (the programme a nomination list is for).
+    options = models.JSONField(default=dict, blank=True, editable=False)
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     file_size = models.PositiveBigIntegerField(_("file size"))

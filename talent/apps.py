@@ -13,6 +13,12 @@ class TalentConfig(AppConfig):
 
         panels.register_teacher_panel(titles_panel)
 
+        from portal.imports import kinds
+
+        from .imports import NominationKind
+
+        kinds.register(NominationKind())
+
         from .models import Attainment, Enrolment, Programme, Target, Tier, Title
 
         scope.register(Tier, region="region", school=None, teacher=None)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL
+from portal.imports import services as import_services
 from portal.imports import workbooks
 from portal.models import Region, Teacher
 from portal.scope import scope_queryset
@@ -182,6 +183,8 @@ def programme_detail(request, pk):
     )
     if request.method == "POST" and request.POST.get("county"):
         return _nominate_county(request, programme)
+    if request.method == "POST" and "file" in request.FILES:
+        return _nominate_file(request, programme)
     if request.method == "POST":
         added, refused = 0, []
         for raw in request.POST.get("id_numbers", "").split():
@@ -262,6 +265,27 @@ def _reserved_shares(programme, enrolments) -> list[dict]:
             }
         )
     return rows
+
+
+def _nominate_file(request, programme):
+    """A nomination list as a file: through the import machinery (preview, every refusal
+    explained, error workbook, all or nothing)."""
+    upload = request.FILES["file"]
+    if (
+        getattr(request, "upload_too_large", False)
+        or upload.size > import_services.max_upload_bytes()
+    ):
+        messages.error(request, import_services.too_large_message(upload.size))
+        return redirect("talent_programme", programme.pk)
+    job = import_services.import_job_create(
+        user=request.user,
+        kind="nomination",
+        file_name=upload.name,
+        data=upload.read(),
+        ip_address=request.META.get("REMOTE_ADDR"),
+        options={"programme": programme.pk},
+    )
+    return redirect("import_detail", job.pk)
 
 
 def _nominate_county(request, programme):

@@ -1,6 +1,7 @@
 """REST access to imports: POST a file, poll the job, read its rows, confirm, fetch the error
 workbook. The same services as the pages; the same scope."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -57,6 +58,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=ImportJob.Kind.choices, default=ImportJob.Kind.ROSTER)
+    options = serializers.JSONField(
+        required=False,
+        help_text='What the kind needs besides the file: {"programme": 12} for a nomination list.',
+    )
     dry_run = serializers.BooleanField(
         default=False, help_text="Stop at the preview; confirm later with POST …/confirm/."
     )
@@ -98,15 +103,19 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError(
                 {"file": services.too_large_message(data["file"].size)}
             )
-        job = services.import_job_create(
-            user=request.user,
-            kind=data["kind"],
-            file_name=data["file"].name,
-            data=data["file"].read(),
-            commit_when_valid=not data["dry_run"],
-            valid_rows_only=data["valid_rows_only"],
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
+        try:
+            job = services.import_job_create(
+                user=request.user,
+                kind=data["kind"],
+                options=data.get("options") or {},
+                file_name=data["file"].name,
+                data=data["file"].read(),
+                commit_when_valid=not data["dry_run"],
+                valid_rows_only=data["valid_rows_only"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

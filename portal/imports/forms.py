@@ -18,8 +18,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args, allow_valid_rows_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         from ..models import ImportJob
+        from .kinds import standalone_choices
 
-        self.fields["kind"].choices = ImportJob.Kind.choices
+        self.fields["kind"].choices = standalone_choices(ImportJob.Kind.choices)
         if not allow_valid_rows_only:
             del self.fields["valid_rows_only"]
 

@@ -73,6 +73,7 @@ class CheckContext:
     user: object
     today: date
     lock: bool = False  # inside the write: lock the matched rows
+    options: dict = field(default_factory=dict)  # the job's options (ImportJob.options)
 
 
 @dataclass
@@ -84,6 +85,9 @@ class WriteResult:
 
 class ImportKind(Protocol):
     name: str
+    # False for kinds uploaded from another page with options (a programme's nomination
+    # list): the generic upload form does not offer them.
+    standalone: bool
     columns: list[Column]
     template_title: str
     instructions: list[str]
@@ -108,6 +112,12 @@ def register(kind: ImportKind) -> None:
 
 def get(name: str) -> ImportKind:
     return _KINDS[name]
+
+
+def standalone_choices(choices) -> list[tuple[str, str]]:
+    return [
+        (value, label) for value, label in choices if getattr(_KINDS.get(value), "standalone", True)
+    ]
 
 
 def all_kinds() -> list[ImportKind]:

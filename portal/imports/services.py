@@ -65,6 +65,7 @@ def import_job_create(
     commit_when_valid: bool = False,
     valid_rows_only: bool = False,
     ip_address: str | None = None,
+    options: dict | None = None,
 ) -> ImportJob:
     """Keep the upload (encrypted) where every web and worker process can read it, record
     the job and queue its check after commit."""
@@ -72,6 +73,8 @@ def import_job_create(
         raise PermissionError("this role may not import")
     if valid_rows_only and not may_choose_valid_rows_only(user):
         valid_rows_only = False
+    validate_options = getattr(kinds.get(kind), "validate_options", None)
+    options = validate_options(options or {}, user) if validate_options else {}
     path = default_storage.save(
         f"imports/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt_bytes(data))
     )
@@ -86,6 +89,7 @@ def import_job_create(
         stored_file=path,
         commit_when_valid=commit_when_valid,
         valid_rows_only=valid_rows_only,
+        options=options,
     )
     audit_record(
         actor=user,
@@ -311,7 +315,8 @@ def _check_and_continue(job: ImportJob) -> ImportJob:
         _save_phase(job, Status.IMPORTING, 60, _("Checking against the portal's records"))
         return import_job_apply(job.pk, checked=checked)
     kinds.get(job.kind).check_rows(
-        checked.rows, kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate())
+        checked.rows,
+        kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate(), options=job.options),
     )
     with transaction.atomic():
         _store_rows(job, checked.rows)
@@ -394,7 +399,10 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
             _lock_schools(school_ids)
             # Check against the database as it is now, inside the locks.
             kind.check_rows(
-                checked.rows, kinds.CheckContext(user=user, today=timezone.localdate(), lock=True)
+                checked.rows,
+                kinds.CheckContext(
+                    user=user, today=timezone.localdate(), lock=True, options=job.options
+                ),
             )
             _store_rows(job, checked.rows, only_notable=job.validated_at is None)
             if job.refused_rows and not job.valid_rows_only:
@@ -475,7 +483,8 @@ def import_error_workbook(job: ImportJob) -> bytes | None:
         return None
     checked = _check(job, phase_start=0, phase_end=0)
     kinds.get(job.kind).check_rows(
-        checked.rows, kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate())
+        checked.rows,
+        kinds.CheckContext(user=job.uploaded_by, today=timezone.localdate(), options=job.options),
     )
     _store_error_workbook(job, checked)
     return import_error_workbook(job)
