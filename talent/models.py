@@ -2,6 +2,7 @@
 titles, targets of the plans and dated attainment snapshots."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,18 @@ class Tier(models.Model):
         default=0,
     )
     counts_as_backbone = models.BooleanField(_("backbone teacher"), default=False)
+    # W §6.2 division of labour, as data: which level trains this tier, and which level
+    # trains the talent of a school stage (高中、中职 by the city …). A programme run by a
+    # lower level than these say is refused.
+    run_by = models.CharField(
+        _("trained by"), max_length=16, choices=RegionLevel.choices, blank=True
+    )
+    run_by_stage = models.JSONField(
+        _("trained by, per stage"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"senior": "city", "vocational": "city", "primary": "county"}'),
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("defined by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -119,6 +132,31 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from . import rules
+
+        if not (self.region_id and self.tier_id):
+            return
+        needed = rules.runner_level(
+            tier_runner=self.tier.run_by,
+            stages=self.stages or [],
+            stage_runners=self.tier.run_by_stage or {},
+        )
+        if needed and rules.LEVEL_ORDER.index(self.region.level) < rules.LEVEL_ORDER.index(needed):
+            raise ValidationError(
+                {
+                    "region": _(
+                        "By the division of labour, %(tier)s for these stages is trained by the "
+                        "%(level)s, not by %(region)s."
+                    )
+                    % {
+                        "tier": self.tier.name,
+                        "level": RegionLevel(needed).label,
+                        "region": self.region.name,
+                    }
+                }
+            )
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -225,6 +263,20 @@ class TargetKind(models.TextChoices):
     NEW_TITLES = "new_titles", _("New titles awarded in the window")
     IN_FORCE = "in_force", _("Titles in force")
     SHARE = "share", _("Share of full-time teachers holding the tiers")
+    STUDIO_COVERAGE = "studio_coverage", _("Share of units with a studio of the level")
+    ROTATION = "rotation", _("Share of teachers rotating this year")
+    ROTATION_BACKBONE = "rotation_backbone", _("Share of this year's rotators holding the tiers")
+
+
+# Kinds whose figure is a share (judged against a denominator) and kinds measured afresh
+# each calendar year (their line runs from 1 January to 31 December).
+SHARE_KINDS = {
+    TargetKind.SHARE,
+    TargetKind.STUDIO_COVERAGE,
+    TargetKind.ROTATION,
+    TargetKind.ROTATION_BACKBONE,
+}
+YEARLY_KINDS = {TargetKind.ROTATION, TargetKind.ROTATION_BACKBONE}
 
 
 class Target(models.Model):
@@ -245,8 +297,26 @@ class Target(models.Model):
             "(each county's 15 %)."
         ),
     )
-    kind = models.CharField(_("what is counted"), max_length=16, choices=TargetKind.choices)
-    tiers = models.ManyToManyField(Tier, verbose_name=_("tiers"), related_name="targets")
+    kind = models.CharField(_("what is counted"), max_length=24, choices=TargetKind.choices)
+    tiers = models.ManyToManyField(
+        Tier, verbose_name=_("tiers"), related_name="targets", blank=True
+    )
+    stages = models.JSONField(
+        _("stages"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Teachers of these stages only (shares and rotation), e.g. "
+            '["primary", "junior"] for compulsory education. Empty: every stage.'
+        ),
+    )
+    studio_level = models.CharField(
+        _("studio level"),
+        max_length=16,
+        choices=TierLevel.choices,
+        blank=True,
+        help_text=_("For studio coverage: schools, counties, cities or provinces covered."),
+    )
     figure = models.DecimalField(
         _("figure"),
         max_digits=10,
@@ -294,3 +364,95 @@ class Attainment(models.Model):
 
     def __str__(self):
         return f"{self.target_id}@{self.region_id} {self.as_of}: {self.status}"
+
+
+class Studio(models.Model):
+    """A 名师 / 名校长 / 名班主任 studio (工作室) at a level (W §5.12: full coverage of
+    province, city, county and school studios)."""
+
+    name = models.CharField(_("name"), max_length=128)
+    track = models.CharField(
+        _("track"), max_length=16, choices=Track.choices, default=Track.TEACHER
+    )
+    level = models.CharField(_("level"), max_length=16, choices=TierLevel.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("set up by"),
+        on_delete=models.PROTECT,
+        related_name="studios",
+        help_text=_("The region whose studio it is; for a school studio, the school's county."),
+    )
+    school = models.ForeignKey(
+        "portal.School",
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="studios",
+    )
+    host = models.ForeignKey(
+        Teacher,
+        verbose_name=_("host"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_studios",
+    )
+    founded_on = models.DateField(_("founded on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("studio")
+        verbose_name_plural = _("studios")
+        ordering = ["region_id", "level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="school", school__isnull=False) | ~Q(level="school"),
+                name="school_studio_has_school",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.level == TierLevel.SCHOOL and not self.school_id:
+            raise ValidationError({"school": _("A school studio names its school.")})
+        if self.school_id and self.region_id and self.school.county_id != self.region_id:
+            raise ValidationError(
+                {"region": _("A school's studio belongs to the school's county.")}
+            )
+
+
+class Rotation(models.Model):
+    """A teacher's exchange rotation (交流轮岗, N §2.7) from one school to another."""
+
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="rotations"
+    )
+    from_school = models.ForeignKey(
+        "portal.School", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_school = models.ForeignKey(
+        "portal.School", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rotation")
+        verbose_name_plural = _("rotations")
+        ordering = ["-start", "id"]
+        indexes = [models.Index(fields=["start"], name="rotation_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_school=models.F("to_school")), name="rotation_moves"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="rotation_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id}: {self.from_school_id} → {self.to_school_id}"

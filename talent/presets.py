@@ -26,8 +26,9 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
     Loading twice changes nothing."""
     preset = presets()[name]
     tiers: dict[str, Tier] = {}
+    division = preset.get("division_by_stage", {})
     for spec in preset["tiers"]:
-        spec = dict(spec)
+        spec = dict(spec, run_by_stage=division)
         prerequisite = spec.pop("prerequisite", None)
         spec["rural_years_required"] = Decimal(spec.get("rural_years_required", "0"))
         tier, _created = Tier.objects.get_or_create(
@@ -46,6 +47,8 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
             defaults={
                 "kind": spec["kind"],
                 "applies_to": spec.get("applies_to", ""),
+                "stages": spec.get("stages", []),
+                "studio_level": spec.get("studio_level", ""),
                 "figure": Decimal(spec["figure"]),
                 "plan_start": date.fromisoformat(spec["plan_start"]),
                 "deadline": date.fromisoformat(spec["deadline"]),

@@ -92,6 +92,20 @@ def _fmt(value: Decimal) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+# --- Division of labour (W §6.2) ------------------------------------------------------------
+
+LEVEL_ORDER = ("school", "county", "city", "province", "national")
+
+
+def runner_level(*, tier_runner: str, stages, stage_runners: dict) -> str:
+    """The lowest region level that may run a programme toward a tier: the level that
+    trains the tier, raised to the level that trains the programme's stages (every stage
+    of the map when the programme names none). Empty when neither says anything."""
+    levels = [tier_runner] + [stage_runners.get(stage) for stage in (stages or stage_runners)]
+    known = [level for level in levels if level in LEVEL_ORDER]
+    return max(known, key=LEVEL_ORDER.index) if known else ""
+
+
 # --- Targets -------------------------------------------------------------------------------
 
 
@@ -99,6 +113,12 @@ def _fmt(value: Decimal) -> str:
 class Line:
     start: date
     deadline: date
+
+
+def yearly_line(line: Line, on: date) -> Line:
+    """The line of a target measured afresh each year: 1 January to 31 December of ``on``'s
+    year, kept inside the plan."""
+    return Line(max(line.start, date(on.year, 1, 1)), min(line.deadline, date(on.year, 12, 31)))
 
 
 @dataclass

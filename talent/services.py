@@ -12,17 +12,21 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Region, Teacher
+from portal.models import Region, School, Teacher
 from portal.services import audit_record
 
 from . import rules, selectors
 from .models import (
     NEXT_STEPS,
+    SHARE_KINDS,
+    YEARLY_KINDS,
     Attainment,
     Enrolment,
     EnrolmentStatus,
     EnrolmentStep,
     Programme,
+    Rotation,
+    Studio,
     Target,
     TargetKind,
     Title,
@@ -153,40 +157,67 @@ def title_revoke(*, title: Title, actor, reason: str, on: date | None = None) ->
 # --- Attainment -----------------------------------------------------------------------------
 
 
-def _counts_by_county(target: Target, on: date) -> tuple[dict[int, int], dict[int, int]]:
-    """One grouped query for what the target counts per county (and, for a share, one for
-    the denominator): titles of the target's tiers by the teacher's current county."""
-    tiers = list(target.tiers.values_list("pk", flat=True))
-    in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
-    titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
-    if target.kind == TargetKind.NEW_TITLES:
-        titles = titles.filter(
-            awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
-        )
-        counted = Count("id")
-    else:
+def _in_force(on: date) -> Q:
+    return (Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def _grouped(queryset, key: str, counted) -> dict[int, int]:
+    return dict(queryset.values(key).annotate(n=counted).order_by().values_list(key, "n"))
+
+
+def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, int]]:
+    """What a target counts, and for a share its denominator, per region (a county, or the
+    region a studio belongs to): one grouped query each, never a loop over teachers. The
+    caller sums them up the region tree."""
+    tiers = [t.pk for t in target.tiers.all()]
+    kind = target.kind
+    staff = Teacher.objects.filter(status="serving", is_full_time=True)
+    if target.stages:
+        staff = staff.filter(stage__in=target.stages)
+    if kind in (TargetKind.NEW_TITLES, TargetKind.IN_FORCE, TargetKind.SHARE):
+        in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+        titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
+        if kind == TargetKind.NEW_TITLES:
+            titles = titles.filter(
+                awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
+            )
+            return _grouped(titles, "teacher__school__county", Count("id")), {}
         titles = titles.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
         )
-        if target.kind == TargetKind.SHARE:
-            titles = titles.filter(teacher__is_full_time=True)
-        counted = Count("teacher", distinct=True)
-    numerators = dict(
-        titles.values("teacher__school__county")
-        .annotate(n=counted)
-        .order_by()
-        .values_list("teacher__school__county", "n")
-    )
-    denominators: dict[int, int] = {}
-    if target.kind == TargetKind.SHARE:
-        denominators = dict(
-            Teacher.objects.filter(status="serving", is_full_time=True)
-            .values("school__county")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("school__county", "n")
+        if kind == TargetKind.IN_FORCE:
+            return _grouped(titles, "teacher__school__county", Count("teacher", distinct=True)), {}
+        titles = titles.filter(teacher__in=staff)
+        return (
+            _grouped(titles, "teacher__school__county", Count("teacher", distinct=True)),
+            _grouped(staff, "school__county", Count("id")),
         )
-    return numerators, denominators
+    if kind == TargetKind.STUDIO_COVERAGE:
+        open_studios = Studio.objects.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=on),
+            level=target.studio_level,
+            founded_on__lte=on,
+        )
+        if target.studio_level == "school":
+            return (
+                _grouped(open_studios, "school__county", Count("school", distinct=True)),
+                _grouped(School.objects.all(), "county", Count("id")),
+            )
+        covered = set(open_studios.values_list("region_id", flat=True))
+        units = Region.objects.filter(level=target.studio_level).values_list("pk", flat=True)
+        return {pk: 1 for pk in units if pk in covered}, dict.fromkeys(units, 1)
+    # Rotation: teachers (of the target's stages) who began a rotation this year, by the
+    # county they rotate from; for the backbone share, those of them holding the tiers.
+    year_start = max(date(on.year, 1, 1), target.plan_start)
+    rotations = Rotation.objects.filter(start__gte=year_start, start__lte=on, teacher__in=staff)
+    rotators = _grouped(rotations, "from_school__county", Count("teacher", distinct=True))
+    if kind == TargetKind.ROTATION:
+        return rotators, _grouped(staff, "school__county", Count("id"))
+    backbone = Title.objects.filter(_in_force(on), tier_id__in=tiers, awarded_on__lte=on)
+    held = rotations.filter(teacher__in=backbone.values("teacher"))
+    return _grouped(held, "from_school__county", Count("teacher", distinct=True)), rotators
 
 
 @transaction.atomic
@@ -198,7 +229,8 @@ def attainment_recompute(*, on: date | None = None) -> int:
     regions = {r.pk: r for r in Region.objects.all()}
     written = 0
     for target in Target.objects.select_related("region").prefetch_related("tiers"):
-        numerators, denominators = _counts_by_county(target, on)
+        numerators, denominators = target_figures(target, on)
+        is_share = target.kind in SHARE_KINDS
         if target.applies_to:
             scopes = [
                 r
@@ -208,14 +240,14 @@ def attainment_recompute(*, on: date | None = None) -> int:
         else:
             scopes = [target.region]
         line = rules.Line(target.plan_start, target.deadline)
+        if target.kind in YEARLY_KINDS:
+            line = rules.yearly_line(line, on)
         snapshots = []
         for region in scopes:
             inside = [pk for pk, r in regions.items() if r.path.startswith(region.path)]
             achieved = Decimal(sum(numerators.get(pk, 0) for pk in inside))
             denominator = (
-                Decimal(sum(denominators.get(pk, 0) for pk in inside))
-                if target.kind == TargetKind.SHARE
-                else None
+                Decimal(sum(denominators.get(pk, 0) for pk in inside)) if is_share else None
             )
             result = rules.judge(
                 figure=target.figure, achieved=achieved, line=line, on=on, denominator=denominator

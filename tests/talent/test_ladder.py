@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from portal import services as kernel
 from talent import presets, services
-from talent.models import Attainment, Programme, Target, Tier, Title
+from talent.models import Attainment, Programme, Rotation, Studio, Target, Tier, Title
 
 ON = date(2024, 6, 1)
 
@@ -44,7 +44,7 @@ def give(teacher, tier, on=date(2023, 3, 1), number=None):
 def test_presets_load_once(world):
     first = presets.load("wenzhou", region=world.other_city)
     again = presets.load("wenzhou", region=world.other_city)
-    assert first == (9, 5) and again == (9, 0)
+    assert first == (9, 8) and again == (9, 0)
     special = Tier.objects.get(region=world.other_city, code="province-special")
     assert special.prerequisite.code == "city-famous-teacher"
 
@@ -147,8 +147,10 @@ def test_recompute_is_idempotent_and_keeps_the_path(world):
     call_command("recompute_attainment", "--as-of", "2024-06-01", verbosity=0)
     call_command("recompute_attainment", "--as-of", "2024-06-01", verbosity=0)
     call_command("recompute_attainment", "--as-of", "2024-07-01", verbosity=0)
-    assert Attainment.objects.filter(as_of=date(2024, 6, 1)).count() == 5
-    assert Attainment.objects.count() == 10
+    # Five count targets and the city's county-studio coverage for the city; school-studio
+    # coverage for each of its two counties.
+    assert Attainment.objects.filter(as_of=date(2024, 6, 1)).count() == 9
+    assert Attainment.objects.count() == 18
 
 
 def test_snapshots_match_the_hand_written_sql(world):
@@ -166,6 +168,8 @@ def test_snapshots_match_the_hand_written_sql(world):
     services.title_revoke(title=revoked, actor=None, reason="撤销", on=date(2024, 1, 1))
     expired = give(world.far_teacher, tiers["city-backbone"], on=date(2019, 1, 1))
     Title.objects.filter(pk=expired.pk).update(valid_until=date(2023, 12, 31))
+    presets.load("wenzhou", region=world.city)
+    studios_and_rotations(world)
     services.attainment_recompute(on=ON)
     regions = list(Region.objects.all())
     checked = 0
@@ -176,7 +180,99 @@ def test_snapshots_match_the_hand_written_sql(world):
         if snapshot.denominator is not None:
             assert snapshot.denominator == sum(denominators.get(pk, 0) for pk in inside)
         checked += 1
-    assert checked > 10
+    assert checked > 20
+    kinds = set(Attainment.objects.values_list("target__kind", flat=True))
+    assert {"studio_coverage", "rotation", "rotation_backbone"} <= kinds
+
+
+def studios_and_rotations(world):
+    """A school studio in 鹿城区 (1 of its 2 schools), a closed one in 龙湾区, a county studio
+    for 鹿城区; the teacher (a county backbone) and 王芳 rotate in 2024, 陈明 in 2023."""
+    Studio.objects.create(
+        name="林晓名师工作室",
+        level="school",
+        region=world.county,
+        school=world.school,
+        founded_on=date(2023, 9, 1),
+    )
+    Studio.objects.create(
+        name="已撤销工作室",
+        level="school",
+        region=world.sibling_county,
+        school=world.neighbour_school,
+        founded_on=date(2022, 1, 1),
+        closed_on=date(2024, 1, 1),
+    )
+    Studio.objects.create(
+        name="鹿城区名师工作室", level="county", region=world.county, founded_on=date(2022, 5, 1)
+    )
+    for teacher, start in (
+        (world.teacher, date(2024, 2, 1)),
+        (world.sibling_teacher, date(2024, 3, 1)),
+        (world.colleague, date(2023, 9, 1)),
+    ):
+        Rotation.objects.create(
+            teacher=teacher,
+            from_school=teacher.school,
+            to_school=world.sibling_school
+            if teacher.school != world.sibling_school
+            else world.school,
+            start=start,
+        )
+
+
+def test_studio_coverage_and_rotation_targets(world):
+    presets.load("ningxia", region=world.province)
+    presets.load("wenzhou", region=world.city)
+    tiers = {t.code: t for t in Tier.objects.filter(region=world.province)}
+    give(world.teacher, tiers["county-backbone"])
+    studios_and_rotations(world)
+    services.attainment_recompute(on=ON)
+
+    def snap(name, region):
+        return Attainment.objects.get(target__name=name, region=region, as_of=ON)
+
+    schools = snap("校级名师工作室全覆盖", world.county)
+    assert (schools.achieved, schools.denominator, schools.status) == (1, 2, "behind")
+    closed = snap("校级名师工作室全覆盖", world.sibling_county)
+    assert (closed.achieved, closed.denominator) == (0, 1)  # its studio closed in January
+    counties = snap("县级名师工作室全覆盖", world.city)
+    assert (counties.achieved, counties.denominator) == (1, 2)
+    # 鹿城区: 3 compulsory-education teachers, 2 began a rotation in 2024 (陈明's was 2023).
+    rotation = snap("每年交流轮岗教师不低于 10%", world.county)
+    assert (rotation.achieved, rotation.denominator, rotation.status) == (2, 3, "achieved")
+    backbone = snap("骨干教师不低于轮岗教师的 20%", world.county)
+    assert (backbone.achieved, backbone.denominator, backbone.status) == (1, 2, "achieved")
+    quiet = snap("骨干教师不低于轮岗教师的 20%", world.sibling_county)
+    assert (quiet.achieved, quiet.denominator, quiet.status) == (0, 0, "behind")
+    # The yearly line: on 1 June, 10 % × 152/365 of the year is expected.
+    assert rotation.expected == Decimal("0.0416")
+
+
+def test_the_division_of_labour_guards_who_runs_a_programme(world):
+    presets.load("wenzhou", region=world.city)
+    tiers = {t.code: t for t in Tier.objects.filter(region=world.city)}
+
+    def programme(region, tier, stages=()):
+        return Programme(
+            name="p",
+            region=region,
+            tier=tiers[tier],
+            stages=list(stages),
+            window_start=date(2022, 1, 1),
+            window_end=date(2025, 12, 31),
+        )
+
+    programme(world.county, "jiaotan-xinxiu", ["primary", "junior"]).full_clean()
+    programme(world.city, "jiaotan-xinxiu", ["senior"]).full_clean()
+    for region, tier, stages in (
+        (world.county, "jiaotan-xinxiu", ["senior"]),  # 高中 talent: the city's
+        (world.county, "jiaotan-xinxiu", []),  # every stage, 高中 among them
+        (world.county, "city-famous-teacher", ["primary"]),  # 市名师: the city's
+    ):
+        with pytest.raises(ValidationError) as caught:
+            programme(region, tier, stages).full_clean()
+        assert "region" in caught.value.message_dict
 
 
 def test_programme_page_counts_reserved_shares(client, world, wenzhou):

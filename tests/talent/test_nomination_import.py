@@ -93,7 +93,9 @@ def test_one_ineligible_teacher_stops_the_list_with_every_reason(world, wenzhou)
     assert "师德" in colleague and "教坛新秀" in colleague  # both reasons, in words
     assert all(e["column"] == "身份证号" for e in errors[3])
     # Outside the county's scope: not found (the neighbour is in another county).
-    assert "No teacher in your scope" in errors[4][0]["message"] or "范围" in errors[4][0]["message"]
+    assert (
+        "No teacher in your scope" in errors[4][0]["message"] or "范围" in errors[4][0]["message"]
+    )
     columns = {e["column"]: e["value"] for e in errors[5]}
     assert columns.get("定向岗位") == "海岛"
     services.import_job_confirm(job=job, user=world.users["county"])

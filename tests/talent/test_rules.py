@@ -109,3 +109,61 @@ def test_attainment_against_the_straight_line(figure, achieved, denominator, lin
 def test_expected_is_on_the_straight_line():
     result = rules.judge(figure=D(100), achieved=D(0), line=W, on=date(2023, 12, 31))
     assert abs(result.expected - D(50)) < D(1)
+
+
+W_STAGES = {  # W §6.2: 高中、中职 talent by the city; 学前、义务教育、特殊教育 by the county
+    "senior": "city",
+    "vocational": "city",
+    "preschool": "county",
+    "primary": "county",
+    "junior": "county",
+    "special": "county",
+}
+
+
+@pytest.mark.parametrize(
+    "tier_runner, stages, stage_runners, level",
+    [
+        ("county", ["primary", "junior"], W_STAGES, "county"),  # 教坛新秀 for 义务教育
+        ("county", ["preschool", "special"], W_STAGES, "county"),
+        ("county", ["senior"], W_STAGES, "city"),  # 教坛新秀 for 高中: the city
+        ("county", ["primary", "vocational"], W_STAGES, "city"),
+        ("county", [], W_STAGES, "city"),  # every stage, 高中 among them
+        ("city", ["primary"], W_STAGES, "city"),  # 市名师, 卓越, 省级名师: the city
+        ("province", ["primary"], W_STAGES, "province"),
+        ("county", ["senior"], {}, "county"),  # a ladder without a stage division
+        ("", [], {}, ""),  # nothing said: no constraint
+    ],
+)
+def test_division_of_labour(tier_runner, stages, stage_runners, level):
+    assert (
+        rules.runner_level(tier_runner=tier_runner, stages=stages, stage_runners=stage_runners)
+        == level
+    )
+
+
+@pytest.mark.parametrize(
+    "start, deadline, on, line",
+    [
+        (
+            date(2023, 1, 1),
+            date(2027, 12, 31),
+            date(2024, 6, 1),
+            (date(2024, 1, 1), date(2024, 12, 31)),
+        ),
+        (
+            date(2023, 3, 1),
+            date(2027, 12, 31),
+            date(2023, 6, 1),
+            (date(2023, 3, 1), date(2023, 12, 31)),
+        ),
+        (
+            date(2023, 1, 1),
+            date(2027, 6, 30),
+            date(2027, 5, 1),
+            (date(2027, 1, 1), date(2027, 6, 30)),
+        ),
+    ],
+)
+def test_yearly_targets_run_from_january_to_december_inside_the_plan(start, deadline, on, line):
+    assert rules.yearly_line(rules.Line(start, deadline), on) == rules.Line(*line)
