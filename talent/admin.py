@@ -5,12 +5,12 @@ from django.contrib import admin
 
 from portal.admin import ScopedAdmin
 
-from .models import Attainment, Enrolment, Programme, Target, Tier, Title
+from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
 
 
 @admin.register(Tier)
 class TierAdmin(ScopedAdmin):
-    list_display = ["name", "ladder", "track", "level", "rank", "prerequisite", "region"]
+    list_display = ["name", "ladder", "track", "level", "rank", "prerequisite", "run_by", "region"]
     list_filter = ["ladder", "track", "level"]
 
 
@@ -22,9 +22,23 @@ class ProgrammeAdmin(ScopedAdmin):
 
 @admin.register(Target)
 class TargetAdmin(ScopedAdmin):
-    list_display = ["plan", "name", "region", "kind", "figure", "deadline"]
+    list_display = ["plan", "name", "region", "applies_to", "kind", "figure", "deadline"]
     list_filter = ["plan", "kind"]
     filter_horizontal = ["tiers"]
+
+
+@admin.register(Studio)
+class StudioAdmin(ScopedAdmin):
+    list_display = ["name", "track", "level", "region", "school", "host", "founded_on", "closed_on"]
+    list_filter = ["level", "track"]
+    raw_id_fields = ["host", "school"]
+
+
+@admin.register(Rotation)
+class RotationAdmin(ScopedAdmin):
+    list_display = ["teacher", "from_school", "to_school", "start", "end"]
+    list_filter = ["start"]
+    raw_id_fields = ["teacher", "from_school", "to_school"]
 
 
 @admin.register(Enrolment)

@@ -19,7 +19,7 @@ class TalentConfig(AppConfig):
 
         kinds.register(NominationKind())
 
-        from .models import Attainment, Enrolment, Programme, Target, Tier, Title
+        from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
 
         scope.register(Tier, region="region", school=None, teacher=None)
         scope.register(Programme, region="region", school=None, teacher=None)
@@ -27,6 +27,10 @@ class TalentConfig(AppConfig):
         scope.register(Attainment, region="region", school=None, teacher=None)
         scope.register(
             Enrolment, region="teacher__school__county", school="teacher__school", teacher="teacher"
+        )
+        scope.register(Studio, region="region", school="school", teacher=None)
+        scope.register(
+            Rotation, region="from_school__county", school="from_school", teacher="teacher"
         )
         scope.register(
             Title, region="teacher__school__county", school="teacher__school", teacher="teacher"

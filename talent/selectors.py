@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -109,6 +110,38 @@ def latest_snapshots(user, region):
     return [(path[-1], path) for path in by_target.values()]
 
 
+def parts_table(user, region) -> dict:
+    """Targets set for each part of ``region`` (each county's 15 %, its rotation share …):
+    the parts as rows, the targets as columns, the latest snapshot in each cell — for the
+    county table coloured by status. Two queries."""
+    from portal.models import Region
+    from portal.scope import scope_queryset
+
+    from .models import Attainment
+
+    latest = (
+        scope_queryset(user, Attainment.objects.filter(region__parent=region))
+        .exclude(target__applies_to="")
+        .order_by("target_id", "region_id", "-as_of")
+        .select_related("target")
+    )
+    cells: dict[tuple[int, int], object] = {}
+    targets: dict[int, object] = {}
+    for snapshot in latest:
+        key = (snapshot.region_id, snapshot.target_id)
+        if key not in cells:
+            cells[key] = snapshot
+            targets[snapshot.target_id] = snapshot.target
+    if not cells:
+        return {"targets": [], "rows": []}
+    columns = sorted(targets.values(), key=lambda t: (t.plan, t.name))
+    parts = scope_queryset(user, Region.objects.filter(parent=region)).order_by("code")
+    rows = [
+        {"region": part, "cells": [cells.get((part.pk, t.pk)) for t in columns]} for part in parts
+    ]
+    return {"targets": columns, "rows": rows}
+
+
 def counted_titles(target, region, on: date):
     """The titles a target counts in ``region`` on ``on`` (the teachers behind a figure)."""
     from .models import TargetKind
@@ -125,8 +158,72 @@ def counted_titles(target, region, on: date):
         titles = titles.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
         )
+        if target.kind == TargetKind.SHARE:
+            titles = titles.filter(teacher__is_full_time=True)
+            if target.stages:
+                titles = titles.filter(teacher__stage__in=target.stages)
     return titles.select_related("teacher", "teacher__school", "tier").order_by(
         "teacher__school__code", "teacher__name"
+    )
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What stands behind a target's figure in a region: titles, studios or rotations."""
+
+    what: str  # titles / studios / rotations
+    rows: object  # a queryset
+    path: str  # the field holding the path of the region each row counts in
+    school: str  # the field holding the school each row counts in
+
+
+def counted(target, region, on: date) -> Counted:
+    from .models import Rotation, Studio, TargetKind
+
+    if target.kind == TargetKind.STUDIO_COVERAGE:
+        studios = Studio.objects.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=on),
+            level=target.studio_level,
+            founded_on__lte=on,
+            region__path__startswith=region.path,
+        )
+        return Counted(
+            "studios",
+            studios.select_related("school", "host", "region").order_by("region__code", "name"),
+            "region__path",
+            "school",
+        )
+    if target.kind in (TargetKind.ROTATION, TargetKind.ROTATION_BACKBONE):
+        rotations = Rotation.objects.filter(
+            start__gte=max(date(on.year, 1, 1), target.plan_start),
+            start__lte=on,
+            teacher__status="serving",
+            teacher__is_full_time=True,
+            from_school__county__path__startswith=region.path,
+        )
+        if target.stages:
+            rotations = rotations.filter(teacher__stage__in=target.stages)
+        if target.kind == TargetKind.ROTATION_BACKBONE:
+            holders = Title.objects.filter(
+                Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+                Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+                tier__in=target.tiers.all(),
+                awarded_on__lte=on,
+            ).values("teacher")
+            rotations = rotations.filter(teacher__in=holders)
+        return Counted(
+            "rotations",
+            rotations.select_related("teacher", "from_school", "to_school").order_by(
+                "from_school__code", "teacher__name"
+            ),
+            "from_school__county__path",
+            "from_school",
+        )
+    return Counted(
+        "titles",
+        counted_titles(target, region, on),
+        "teacher__school__county__path",
+        "teacher__school",
     )
 
 
@@ -139,33 +236,33 @@ def breakdown(target, region, on: date) -> list[dict]:
 
     from .models import Attainment
 
-    titles = counted_titles(target, region, on).order_by()
+    behind = counted(target, region, on)
+    rows = behind.rows.order_by()
     if region.level == "county":
         counts = dict(
-            titles.values("teacher__school")
-            .annotate(n=Count("id"))
-            .values_list("teacher__school", "n")
+            rows.values(behind.school).annotate(n=Count("id")).values_list(behind.school, "n")
         )
         parts = School.objects.filter(county=region).order_by("code").values_list("id", "name")
         return [
             {"id": pk, "name": name, "count": counts.get(pk, 0), "status": "", "school": True}
             for pk, name in parts
         ]
-    key = "teacher__school__county" if region.level == "city" else "teacher__school__county__parent"
-    counts = dict(titles.values(key).annotate(n=Count("id")).values_list(key, "n"))
+    by_path = list(rows.values(behind.path).annotate(n=Count("id")).values_list(behind.path, "n"))
     statuses = dict(
         Attainment.objects.filter(target=target, as_of=on, region__parent=region).values_list(
             "region_id", "status"
         )
     )
-    parts = Region.objects.filter(parent=region).order_by("code").values_list("id", "name")
+    parts = list(
+        Region.objects.filter(parent=region).order_by("code").values_list("id", "name", "path")
+    )
     return [
         {
             "id": pk,
             "name": name,
-            "count": counts.get(pk, 0),
+            "count": sum(n for where, n in by_path if where.startswith(path)),
             "status": statuses.get(pk, ""),
             "school": False,
         }
-        for pk, name in parts
+        for pk, name, path in parts
     ]

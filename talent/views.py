@@ -25,8 +25,8 @@ from portal.scope import scope_queryset
 from portal.selectors import home_region
 from portal.services import audit_record
 
-from . import selectors, services
-from .models import NEXT_STEPS, Attainment, Enrolment, EnrolmentStatus, Target
+from . import rules, selectors, services
+from .models import NEXT_STEPS, YEARLY_KINDS, Attainment, Enrolment, EnrolmentStatus, Target
 
 
 def _staff(user) -> bool:
@@ -38,7 +38,13 @@ def _chart(path, figure) -> dict:
     width, height, pad = 560, 160, 24
     if not path:
         return {}
-    first, last = path[0].target.plan_start, path[0].target.deadline
+    target = path[0].target
+    first, last = target.plan_start, target.deadline
+    if target.kind in YEARLY_KINDS:
+        # Measured afresh each year: this year's snapshots against this year's line.
+        line = rules.yearly_line(rules.Line(first, last), path[-1].as_of)
+        first, last = line.start, line.deadline
+        path = [s for s in path if s.as_of >= first] or path[-1:]
     span = max((last - first).days, 1)
     is_share = path[0].denominator is not None
     top = (
@@ -94,7 +100,11 @@ def region_plans(request, pk):
                 "chart": _chart(path, latest.target.figure),
             }
         )
-    return render(request, "talent/plans.html", {"region": region, "rows": rows})
+    return render(
+        request,
+        "talent/plans.html",
+        {"region": region, "rows": rows, "parts": selectors.parts_table(request.user, region)},
+    )
 
 
 @login_required
@@ -109,8 +119,10 @@ def target_detail(request, pk, region_pk):
     on = snapshots[-1].as_of if snapshots else timezone.localdate()
     if not snapshots and not region.path.startswith(target.region.path):
         raise Http404
-    titles = scope_queryset(request.user, selectors.counted_titles(target, region, on))
-    page = Paginator(titles, 50).get_page(request.GET.get("page"))
+    behind = selectors.counted(target, region, on)
+    page = Paginator(scope_queryset(request.user, behind.rows), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "talent/target.html",
@@ -121,19 +133,21 @@ def target_detail(request, pk, region_pk):
             "chart": _chart(snapshots, target.figure),
             "parts": selectors.breakdown(target, region, on),
             "page": page,
+            "what": behind.what,
             "on": on,
         },
     )
 
 
-@login_required
-def target_export(request, pk, region_pk):
-    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
-    target = get_object_or_404(Target, pk=pk)
-    on = timezone.localdate()
-    titles = scope_queryset(request.user, selectors.counted_titles(target, region, on))
-    rows = (
-        [
+EXPORT_TITLES = {
+    "titles": "计入目标的教师",
+    "studios": "计入目标的工作室",
+    "rotations": "计入目标的轮岗",
+}
+EXPORT_COLUMNS = {
+    "titles": (
+        ["学校标识码", "学校", "姓名", "身份证号", "称号", "授予日期", "证书编号"],
+        lambda t: [
             t.teacher.school.code,
             t.teacher.school.name,
             t.teacher.name,
@@ -141,13 +155,44 @@ def target_export(request, pk, region_pk):
             t.tier.name,
             t.awarded_on,
             t.certificate_number,
-        ]
-        for t in titles.iterator(chunk_size=2000)
-    )
+        ],
+    ),
+    "studios": (
+        ["工作室", "级别", "所属地区", "学校", "主持人", "成立日期"],
+        lambda s: [
+            s.name,
+            s.get_level_display(),
+            s.region.name,
+            s.school.name if s.school else "",
+            s.host.name if s.host else "",
+            s.founded_on,
+        ],
+    ),
+    "rotations": (
+        ["姓名", "身份证号", "原学校", "交流学校", "开始日期", "结束日期"],
+        lambda r: [
+            r.teacher.name,
+            r.teacher.id_number_masked,
+            r.from_school.name,
+            r.to_school.name,
+            r.start,
+            r.end or "",
+        ],
+    ),
+}
+
+
+@login_required
+def target_export(request, pk, region_pk):
+    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
+    target = get_object_or_404(Target, pk=pk)
+    on = timezone.localdate()
+    behind = selectors.counted(target, region, on)
+    headers, row_of = EXPORT_COLUMNS[behind.what]
     body = workbooks.table_xlsx(
-        ["学校标识码", "学校", "姓名", "身份证号", "称号", "授予日期", "证书编号"],
-        rows,
-        title="计入目标的教师",
+        headers,
+        (row_of(item) for item in scope_queryset(request.user, behind.rows).iterator(2000)),
+        title=EXPORT_TITLES[behind.what],
     )
     audit_record(
         actor=request.user, action="talent.export", region=region, detail={"target": target.pk}

@@ -26,6 +26,8 @@ class TargetSerializer(serializers.ModelSerializer):
             "applies_to",
             "kind",
             "tiers",
+            "stages",
+            "studio_level",
             "figure",
             "plan_start",
             "deadline",

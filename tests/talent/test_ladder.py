@@ -321,3 +321,33 @@ def test_programme_page_shows_zero_for_empty_steps(client, world):
     body = client.get(f"/talent/programmes/{world.programme.pk}/").content.decode()
     assert 'data-enrolment-count="selected">0<' in body
     assert ">selected<" not in body
+
+
+def test_pages_show_studios_rotations_and_the_county_table(client, world):
+    import io
+
+    import openpyxl
+
+    presets.load("ningxia", region=world.province)
+    presets.load("wenzhou", region=world.city)
+    studios_and_rotations(world)
+    services.attainment_recompute(on=ON)
+    client.force_login(world.users["city"])
+    city_page = client.get(f"/talent/regions/{world.city.pk}/").content.decode()
+    assert "data-parts-table" in city_page
+    assert 'data-cell-status="behind"' in city_page  # 龙湾区's school studios: 0 of 1
+    rotation = Target.objects.get(kind="rotation")
+    page = client.get(f"/talent/targets/{rotation.pk}/regions/{world.county.pk}/").content.decode()
+    assert 'data-counted="rotations"' in page and world.sibling_teacher.name in page
+    assert world.colleague.name not in page  # rotated in 2023, not this year
+    studios = Target.objects.get(kind="studio_coverage", studio_level="school")
+    page = client.get(f"/talent/targets/{studios.pk}/regions/{world.county.pk}/").content.decode()
+    assert 'data-counted="studios"' in page and "林晓名师工作室" in page
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.utils.timezone.localdate", lambda *a, **k: ON)
+        export = client.get(f"/talent/targets/{rotation.pk}/regions/{world.county.pk}/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["姓名", "身份证号", "原学校"]
+    assert {r[0] for r in rows[1:] if r[0]} >= {world.teacher.name, world.sibling_teacher.name}
+    assert not any(world.teacher.reveal_id_number() in str(c) for r in rows for c in r)

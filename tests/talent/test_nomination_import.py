@@ -1,6 +1,7 @@
 """A county uploads its nomination list for a programme: the import machinery's preview and
 refusals (with every eligibility reason), all or nothing, idempotent, scoped; page and API."""
 
+import json
 from datetime import date
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_valid_list_previews_then_nominates_once(world, wenzhou):  # noqa: F81
 
 
 def test_one_ineligible_teacher_stops_the_list_with_every_reason(world, wenzhou):  # noqa: F811
-    tiers, programme = wenzhou
+    _tiers, programme = wenzhou
     kernel.ethics_record_create(
         teacher=world.colleague,
         decided_on=date(2024, 1, 1),
@@ -152,7 +153,7 @@ def test_the_api_takes_the_programme_as_an_option(world, wenzhou):  # noqa: F811
         {
             "file": SimpleUploadedFile("a.csv", data),
             "kind": "nomination",
-            "options": '{"programme": %d}' % programme.pk,
+            "options": json.dumps({"programme": programme.pk}),
         },
         format="multipart",
     )
