@@ -1,6 +1,7 @@
 """Target attainment at city scale: the 100,000 teachers of the training benchmark plus
-~30,000 titles; every target of the Wenzhou and Ningxia presets recomputed for the city and
-its 12 counties, against the same figures computed by hand-written SQL in the same run.
+~30,000 titles, studios in two schools of three and this year's rotations; every target of
+the Wenzhou and Ningxia presets recomputed for the city and its 12 counties, against the same
+figures computed by hand-written SQL in the same run.
 
     .venv/bin/python bench/training_compliance.py   # once, to build the database
     .venv/bin/python bench/attainment.py
@@ -43,11 +44,42 @@ def titles(count: int) -> None:
             [tier_ids, tier_ids, city.pk, count],
         )
         cursor.execute("ANALYZE talent_title")
+        # Studios: every county, and two schools in three; rotations: about 8 % of the
+        # primary and junior teachers, to the next school of their county, this autumn.
+        cursor.execute("DELETE FROM talent_studio")
+        cursor.execute("DELETE FROM talent_rotation")
+        cursor.execute(
+            """
+            INSERT INTO talent_studio (name, track, level, region_id, school_id, host_id,
+                founded_on, closed_on)
+            SELECT '县级工作室 ' || r.code, 'teacher', 'county', r.id, NULL, NULL,
+                   DATE '2022-06-01', NULL
+            FROM portal_region r WHERE r.level = 'county'
+            UNION ALL
+            SELECT '校级工作室 ' || s.code, 'teacher', 'school', s.county_id, s.id, NULL,
+                   DATE '2022-09-01' + (s.id %% 900)::int,
+                   CASE WHEN s.id %% 31 = 0 THEN DATE '2024-01-01' END
+            FROM portal_school s WHERE s.id %% 3 <> 0
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO talent_rotation (teacher_id, from_school_id, to_school_id, start, "end")
+            SELECT t.id, t.school_id, n.id, DATE '2025-09-01', NULL
+            FROM portal_teacher t
+            JOIN LATERAL (SELECT s2.id FROM portal_school s2 JOIN portal_school s1
+                          ON s1.id = t.school_id AND s2.county_id = s1.county_id
+                          WHERE s2.id <> t.school_id ORDER BY s2.id LIMIT 1) n ON TRUE
+            WHERE t.stage IN ('primary', 'junior') AND t.id %% 12 = 0
+            """
+        )
+        cursor.execute("ANALYZE talent_studio")
+        cursor.execute("ANALYZE talent_rotation")
 
 
 def hand(regions) -> dict:
     from talent import handsql
-    from talent.models import Target
+    from talent.models import SHARE_KINDS, Target
 
     figures = {}
     for target in Target.objects.prefetch_related("tiers"):
@@ -56,7 +88,9 @@ def hand(regions) -> dict:
             inside = [r.pk for r in regions if r.path.startswith(region.path)]
             figures[(target.pk, region.pk)] = (
                 sum(numerators.get(pk, 0) for pk in inside),
-                sum(denominators.get(pk, 0) for pk in inside) if denominators else None,
+                sum(denominators.get(pk, 0) for pk in inside)
+                if target.kind in SHARE_KINDS
+                else None,
             )
     return figures
 
@@ -70,7 +104,12 @@ def main() -> None:
     results: dict[str, float] = {}
     with timed("generate titles", results):
         titles(30_000)
-    print(f"{Title.objects.count():,} titles")
+    from talent.models import Rotation, Studio
+
+    print(
+        f"{Title.objects.count():,} titles, {Studio.objects.count():,} studios, "
+        f"{Rotation.objects.count():,} rotations"
+    )
     regions = list(Region.objects.all())
     for attempt in (1, 2):
         with timed(f"hand-written SQL, every target, every region (run {attempt})", results):

@@ -7,11 +7,17 @@ class HonorsConfig(AppConfig):
     verbose_name = _("Honours")
 
     def ready(self):
-        from portal import scope
+        from portal import panels, scope
 
-        from .models import Candidate, HonourType
+        from .models import Award, AwardBatch, Candidate, HonourType
+        from .panels import honours_panel
 
+        panels.register_teacher_panel(honours_panel)
         scope.register(HonourType, region="region", school=None, teacher=None)
+        scope.register(AwardBatch, region="honour_type__region", school=None, teacher=None)
+        scope.register(
+            Award, region="teacher__school__county", school="teacher__school", teacher="teacher"
+        )
         scope.register(
             Candidate, region="teacher__school__county", school="teacher__school", teacher="teacher"
         )

@@ -28,6 +28,11 @@ class HonourType(models.Model):
         _("years required in senior high"), null=True, blank=True
     )
     must_be_serving = models.BooleanField(_("only for teachers still serving"), default=False)
+    close_within_years = models.PositiveSmallIntegerField(
+        _("show teachers this many years away"),
+        default=5,
+        help_text=_('A teacher sees "27 years, 3 to go" when this close.'),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -78,3 +83,66 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.honour_type} {self.teacher_id} {self.year}"
+
+
+class AwardBatch(models.Model):
+    """The awards one review approved together: their certificates download as one file."""
+
+    honour_type = models.ForeignKey(HonourType, on_delete=models.PROTECT, related_name="batches")
+    year = models.PositiveSmallIntegerField(_("year"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("batch of awards")
+        verbose_name_plural = _("batches of awards")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.honour_type} {self.year} #{self.pk}"
+
+
+class Award(models.Model):
+    """An approved honour: a certificate number unique per type and year, and a code anyone
+    can check at /verify/<code>/ without seeing the ID number."""
+
+    candidate = models.OneToOneField(
+        Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="award"
+    )
+    honour_type = models.ForeignKey(HonourType, on_delete=models.PROTECT, related_name="awards")
+    teacher = models.ForeignKey(
+        Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="honours"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    years = models.PositiveSmallIntegerField(_("qualifying years"), default=0)
+    sequence = models.PositiveIntegerField()
+    certificate_number = models.CharField(_("certificate number"), max_length=48, unique=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, editable=False
+    )
+    awarded_on = models.DateField(_("awarded on"))
+    batch = models.ForeignKey(
+        AwardBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-year", "honour_type_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["honour_type", "year", "sequence"], name="one_number_per_type_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.honour_type} {self.certificate_number}"
+
+    @property
+    def code_display(self) -> str:
+        code = self.verification_code
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -69,6 +69,22 @@ def _threshold(periods: list[Period], rule: HonourRule, on: date) -> int:
     return rule.years
 
 
+def closeness(basis: str, years: int, left: int) -> str:
+    """What a teacher reads about an honour they are close to: 乡村从教 27 年，还差 3 年."""
+    words = {
+        HEAD_TEACHER: _("Head teacher for %(years)d years; %(left)d to go"),
+        RURAL: _("Teaching at rural schools for %(years)d years; %(left)d to go"),
+        TEACHING: _("Teaching for %(years)d years; %(left)d to go"),
+    }
+    return words[basis] % {"years": years, "left": left}
+
+
+def veto_message(sanction: str) -> str:
+    return _(
+        "An ethics sanction is in force (%(sanction)s): the ethics veto excludes the teacher."
+    ) % {"sanction": sanction}
+
+
 def assess(
     *,
     periods: list[Period],
@@ -85,17 +101,7 @@ def assess(
     years = kernel.completed_years([kernel.Interval(p.start, p.end) for p in counted], as_of=as_of)
     needed = _threshold(counted, rule, as_of)
     if veto:
-        return Verdict(
-            False,
-            years,
-            needed,
-            _(
-                "An ethics sanction is in force (%(sanction)s): "
-                "the ethics veto excludes the teacher."
-            )
-            % {"sanction": veto},
-            counted,
-        )
+        return Verdict(False, years, needed, veto_message(veto), counted)
     if rule.basis == RETIREMENT:
         ok = not serving and retired_on is not None and retired_on <= on
         return Verdict(ok, years, needed, "" if ok else _("Not retired."), counted)

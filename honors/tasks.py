@@ -12,5 +12,8 @@ from . import services
     retry_backoff=True,
     max_retries=5,
 )
-def scan_honours(year: int | None = None) -> int:
-    return services.honours_scan(year=year or timezone.localdate().year)
+def scan_honours(year: int | None = None, region_id: int | None = None) -> int:
+    from portal.models import Region
+
+    region = Region.objects.get(pk=region_id) if region_id else None
+    return services.honours_scan(year=year or timezone.localdate().year, region=region)

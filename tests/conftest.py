@@ -24,6 +24,13 @@ def _missing(item) -> str | None:
         return "needs a Redis broker: set REDIS_URL (CI does)"
     if item.get_closest_marker("browser") and not shutil.which("chromium"):
         return "needs Debian's chromium package (CI installs it)"
+    if item.get_closest_marker("cjk_font"):
+        from pathlib import Path
+
+        from django.conf import settings
+
+        if not any(Path(path).exists() for path, _index in settings.CERTIFICATE_FONTS):
+            return "needs a TrueType Chinese font: apt install fonts-arphic-uming (CI does)"
     return None
 
 
@@ -111,7 +118,46 @@ def world(db) -> World:
         setattr(world, name, job)
     _training(world)
     _talent(world)
+    _honours(world)
     return world
+
+
+def _honours(world) -> None:
+    """Honour types on both cities; an award for the teacher (in a batch) and one in the
+    other city; a proposed candidate for the colleague."""
+    from datetime import date
+
+    from honors import presets
+    from honors import services as honours
+    from honors.models import Candidate, HonourType
+
+    presets.load(region=world.city)
+    presets.load(region=world.other_city)
+
+    def candidate(teacher, region, status="proposed"):
+        return Candidate.objects.create(
+            honour_type=HonourType.objects.get(region=region, code="teaching-30"),
+            teacher=teacher,
+            year=2026,
+            years=31,
+            status=status,
+        )
+
+    mine = candidate(world.teacher, world.city)
+    far = candidate(world.far_teacher, world.other_city)
+    world.candidate = candidate(world.colleague, world.city)
+    honours.candidates_review(
+        candidates=Candidate.objects.filter(pk__in=[mine.pk, far.pk]),
+        actor=None,
+        approve=True,
+        on=date(2026, 9, 1),
+        as_system=True,
+    )
+    mine.refresh_from_db()
+    far.refresh_from_db()
+    world.award, world.far_award = mine.award, far.award
+    world.batch, world.far_batch = mine.award.batch, far.award.batch
+    world.far_honour = HonourType.objects.get(region=world.other_city, code="teaching-30")
 
 
 def _talent(world) -> None:

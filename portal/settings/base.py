@@ -6,7 +6,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -158,6 +158,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Imports: what a single upload may be (a city's roster of 100,000 teachers fits).
+# Honour certificates embed a Chinese TrueType font: the first of these found is used
+# (path, index in a .ttc collection). Debian: fonts-arphic-uming, fonts-wqy-zenhei.
+CERTIFICATE_FONTS = [(path, 0) for path in env_list("CERTIFICATE_FONT_FILES", [])] + [
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+]
+
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 250)

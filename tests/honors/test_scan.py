@@ -22,7 +22,7 @@ def test_scan_proposes_vetoes_and_never_duplicates(world):
         in_force_from=date(2026, 3, 1),
     )
     count = services.honours_scan(year=2026)
-    thirty = HonourType.objects.get(code="teaching-30")
+    thirty = HonourType.objects.get(region=world.province, code="teaching-30")
     proposed = Candidate.objects.get(honour_type=thirty, teacher=teacher)
     assert (proposed.status, proposed.years) == ("proposed", 36)
     assert proposed.evidence and proposed.evidence[0]["start"] == "1990-09-01"

@@ -1,0 +1,40 @@
+"""Demo data for ``seed_demo``: the honour types on the city, this year's scan, and the
+teaching-30 candidates approved into one batch so certificates can be opened at once."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from portal.models import Region
+
+from . import presets, services
+from .models import Award, AwardBatch, Candidate, HonourType
+
+
+def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
+    city = province.children.order_by("code").first()
+    presets.load(region=city)
+    services.honours_scan(year=as_of.year, region=city)
+    thirty = Candidate.objects.filter(
+        honour_type__region=city, honour_type__code="teaching-30", year=as_of.year
+    )
+    approved, _refused, _batch = services.candidates_review(
+        candidates=thirty.filter(status="proposed"),
+        actor=None,
+        approve=True,
+        on=as_of,
+        as_system=True,
+    )
+    return (
+        f"{Candidate.objects.filter(honour_type__region=city).count()} candidates, "
+        f"{approved} awards"
+    )
+
+
+def reset(*, province: Region) -> None:
+    inside = {"honour_type__region__path__startswith": province.path}
+    Award.objects.filter(**inside).delete()
+    AwardBatch.objects.filter(**inside).delete()
+    Candidate.objects.filter(**inside).delete()
+    HonourType.objects.filter(region__path__startswith=province.path).delete()

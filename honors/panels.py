@@ -1,0 +1,25 @@
+from django.utils import timezone
+
+from portal import rules as kernel
+from portal.models import EthicsRecord
+
+from . import selectors
+
+
+def honours_panel(request, teacher):
+    """A teacher's honours and the ones they are close to, on their page."""
+    on = timezone.localdate()
+    veto = next(
+        (
+            r.get_sanction_display()
+            for r in EthicsRecord.objects.filter(teacher=teacher)
+            if kernel.sanction_in_force(
+                kernel.Sanction(r.get_sanction_display(), r.in_force_from, r.in_force_to), on
+            )
+        ),
+        None,
+    )
+    found = selectors.teacher_honours(teacher, on=on, veto=veto)
+    if not found["awards"] and not found["close"]:
+        return None
+    return {"template": "honors/_teacher_honours.html", **found}
