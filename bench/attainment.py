@@ -52,14 +52,14 @@ def titles(count: int) -> None:
             """
             INSERT INTO talent_studio (name, track, level, region_id, school_id, host_id,
                 founded_on, closed_on)
-            SELECT '县级工作室 ' || r.code, 'teacher', 'county', r.id, NULL, NULL,
-                   DATE '2022-06-01', NULL
+            SELECT '县级工作室 ' || r.code, 'teacher', 'county', r.id, NULL::bigint, NULL::bigint,
+                   DATE '2022-06-01', NULL::date
             FROM portal_region r WHERE r.level = 'county'
             UNION ALL
-            SELECT '校级工作室 ' || s.code, 'teacher', 'school', s.county_id, s.id, NULL,
-                   DATE '2022-09-01' + (s.id %% 900)::int,
-                   CASE WHEN s.id %% 31 = 0 THEN DATE '2024-01-01' END
-            FROM portal_school s WHERE s.id %% 3 <> 0
+            SELECT '校级工作室 ' || s.code, 'teacher', 'school', s.county_id, s.id, NULL::bigint,
+                   DATE '2022-09-01' + (s.id % 900)::int,
+                   CASE WHEN s.id % 31 = 0 THEN DATE '2024-01-01' END
+            FROM portal_school s WHERE s.id % 3 <> 0
             """
         )
         cursor.execute(
@@ -70,7 +70,7 @@ def titles(count: int) -> None:
             JOIN LATERAL (SELECT s2.id FROM portal_school s2 JOIN portal_school s1
                           ON s1.id = t.school_id AND s2.county_id = s1.county_id
                           WHERE s2.id <> t.school_id ORDER BY s2.id LIMIT 1) n ON TRUE
-            WHERE t.stage IN ('primary', 'junior') AND t.id %% 12 = 0
+            WHERE t.stage IN ('primary', 'junior') AND t.id % 12 = 0
             """
         )
         cursor.execute("ANALYZE talent_studio")
