@@ -315,6 +315,7 @@ class ImportJob(models.Model):
         ROSTER = "roster", _("Teacher roster")
         TRAINING = "training", _("Training records")
         NOMINATION = "nomination", _("Programme nominations")
+        PAY = "pay", _("Pay reports")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

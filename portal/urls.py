@@ -42,11 +42,13 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("talent.urls")),
     path("", include("honors.urls")),
+    path("", include("compensation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("api/v1/", include("training.api.urls")),
     path("api/v1/", include("talent.api.urls")),
     path("api/v1/", include("honors.api.urls")),
+    path("api/v1/", include("compensation.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -119,7 +119,33 @@ def world(db) -> World:
     _training(world)
     _talent(world)
     _honours(world)
+    _pay(world)
     return world
+
+
+def _pay(world) -> None:
+    """A pay report and an adjustment in the county staff's county, and in the other city."""
+    from datetime import date
+    from decimal import Decimal
+
+    from compensation import services as pay
+
+    for county, prefix in ((world.county, ""), (world.far_county, "far_")):
+        report, _changed = pay.pay_report_save(
+            county=county,
+            year=2025,
+            values={"teacher_pay": Decimal(150000), "civil_servant_pay": Decimal(148000)},
+            actor=None,
+        )
+        adjustment = pay.adjustment_create(
+            county=county,
+            actor=None,
+            group="civil_servant",
+            effective_on=date(2025, 7, 1),
+            amount=Decimal(500),
+        )
+        setattr(world, f"{prefix}pay_report", report)
+        setattr(world, f"{prefix}adjustment", adjustment)
 
 
 def _honours(world) -> None:

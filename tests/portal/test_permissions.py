@@ -118,6 +118,20 @@ PAGES = [
     # Public: anyone checks a certificate; an unknown code is a 404 for everyone.
     ("get", "honours_verify_form", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "honours_verify", "=ZZZZZZZZZZZZ", row(404, 404, 404, 404, 404, 404, 404)),
+    # Pay parity: bureau staff only, each in their region.
+    ("get", "pay_home", None, row(302, 302, 302, 302, 404, 404, 302)),
+    ("get", "pay_region", "province", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "pay_region", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "pay_region", "county", row(302, 200, 200, 200, 404, 404, 200)),
+    ("get", "pay_region", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("post", "pay_region", "county", row(302, 200, 200, 200, 404, 404, 200)),  # form errors
+    ("post", "pay_region", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("get", "pay_export", "city", row(302, 200, 200, 404, 404, 404, 200)),
+    ("get", "pay_export", "far_county", row(302, 200, 404, 404, 404, 404, 200)),
+    ("post", "pay_adjustment_delete", "adjustment", row(302, 302, 302, 302, 404, 404, 302)),
+    ("post", "pay_adjustment_delete", "far_adjustment", row(302, 302, 404, 404, 404, 404, 302)),
+    ("get", "import_template", "=pay", row(302, 200, 200, 200, 200, 404, 200)),
+    ("get", "import_template", "=nomination", row(302, 200, 200, 200, 200, 404, 200)),
 ]
 
 # Rows that render a certificate need the Chinese font (CI installs it).
@@ -202,6 +216,16 @@ API = [
     ("get", "award-detail", "far_award", row(401, 200, 404, 404, 404, 404, 200)),
     ("get", "award-certificate", "award", row(401, 200, 200, 200, 200, 200, 200)),
     ("get", "award-certificate", "far_award", row(401, 200, 404, 404, 404, 404, 200)),
+    ("get", "payreport-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("post", "payreport-list", None, row(401, 400, 400, 400, 403, 403, 400)),  # no body
+    ("get", "payreport-detail", "pay_report", row(401, 200, 200, 200, 404, 404, 200)),
+    ("get", "payreport-detail", "far_pay_report", row(401, 200, 404, 404, 404, 404, 200)),
+    ("patch", "payreport-detail", "far_pay_report", row(401, 200, 404, 404, 403, 403, 200)),
+    ("get", "payadjustment-list", None, row(401, 200, 200, 200, 200, 200, 200)),
+    ("post", "payadjustment-list", None, row(401, 400, 400, 400, 403, 403, 400)),  # no body
+    ("get", "payadjustment-detail", "adjustment", row(401, 200, 200, 200, 404, 404, 200)),
+    ("delete", "payadjustment-detail", "far_adjustment", row(401, 204, 404, 404, 403, 403, 204)),
+    ("get", "api-pay-checks", None, row(401, 400, 400, 400, 403, 403, 400)),  # no region
     ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
 ]
