@@ -76,6 +76,8 @@ def _chart(reports, *, width=150, height=46, pad=5) -> dict:
         "civil": " ".join(xy(i, r.civil_servant_pay) for i, r in enumerate(points)),
         "first": years[0],
         "last": years[-1],
+        "low": low,
+        "high": high,
     }
 
 
