@@ -83,7 +83,8 @@ class PayReportKind:
         "每行为一个县（市、区）一个年度的数据，第一行为表头，请勿修改表头文字；"
         "示例行（第 2 行）请删除后再填写。",
         "金额以元为单位，填写年平均数；暂无的数据留空。",
-        "同一县同一年度已有数据的，以本文件为准更新，并保留修改记录。",
+        "同一县同一年度已有数据的，以本文件中填写的金额为准更新（留空的单元格不改动原有数据），"
+        "并保留修改记录。",
         "只有教育局工作人员可以导入，且只能导入本地区所辖县（市、区）的数据。",
         "只要有一行有错误，默认整份文件都不导入；平台会给出错误说明文件。",
     ]
@@ -169,10 +170,11 @@ class PayReportKind:
             if report is None:
                 row.action = "new"
                 continue
+            # An empty cell keeps what was reported before.
             row.changes = {
-                key: [str(getattr(report, key) or ""), str(row.values[key] or "")]
+                key: [str(getattr(report, key) or ""), str(row.values[key])]
                 for key in [*FIGURES, "note"]
-                if (getattr(report, key) or None) != (row.values[key] or None)
+                if row.values[key] not in (None, "") and getattr(report, key) != row.values[key]
             }
             row.action = "changed" if row.changes else "unchanged"
 
@@ -188,7 +190,9 @@ class PayReportKind:
             services.pay_report_save(
                 county=row.values["county"],
                 year=row.values["year"],
-                values={k: row.values[k] for k in [*FIGURES, "note"]},
+                values={
+                    k: row.values[k] for k in [*FIGURES, "note"] if row.values[k] not in (None, "")
+                },
                 actor=user,
             )
             if row.action == "new":

@@ -20,6 +20,7 @@ from portal.choices import STAFF_ROLE_LEVEL
 from portal.imports import workbooks
 from portal.models import Region
 from portal.scope import scope_queryset
+from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import audit_record
 
@@ -121,7 +122,7 @@ def _county_page(request, county, year, result):
                     year=year,
                     values=report_form.cleaned_data,
                     actor=user,
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                 )
             except ValidationError as exc:
                 report_form.add_error(None, exc)
@@ -137,7 +138,7 @@ def _county_page(request, county, year, result):
                 services.adjustment_create(
                     county=county,
                     actor=user,
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                     **adjustment_form.cleaned_data,
                 )
             except ValidationError as exc:
@@ -170,7 +171,7 @@ def adjustment_delete(request, pk):
     adjustment = get_object_or_404(scope_queryset(request.user, PayAdjustment.objects.all()), pk=pk)
     county, year = adjustment.county, adjustment.effective_on.year
     services.adjustment_delete(
-        adjustment=adjustment, actor=request.user, ip_address=request.META.get("REMOTE_ADDR")
+        adjustment=adjustment, actor=request.user, ip_address=client_ip(request)
     )
     messages.success(request, _("The adjustment is removed."))
     return redirect(f"{reverse('pay_region', args=[county.pk])}?year={year}")

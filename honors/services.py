@@ -265,6 +265,13 @@ def candidate_nominate(*, honour: HonourType, teacher: Teacher, year: int, actor
         raise ValidationError(
             _("This honour is earned by years of service: the yearly scan proposes it.")
         )
+    if not teacher.school.county.path.startswith(honour.region.path):
+        raise ValidationError(
+            _("%(honour)s is awarded by %(region)s; the teacher's school is outside it.")
+            % {"honour": honour.name, "region": honour.region.name}
+        )
+    if honour.must_be_serving and teacher.status != "serving":
+        raise ValidationError(_("The honour is for teachers still serving."))
     veto = _vetoes([teacher.pk], timezone.localdate()).get(teacher.pk)
     if veto:
         raise ValidationError(rules.veto_message(veto))

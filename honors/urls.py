@@ -12,6 +12,7 @@ urlpatterns = [
         views.award_certificate,
         name="honours_certificate",
     ),
+    path("honours/awards/<int:pk>/revoke/", views.award_revoke, name="honours_revoke"),
     path(
         "honours/batches/<int:pk>/certificates.pdf",
         views.batch_certificates,

@@ -22,6 +22,7 @@ from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.models import Teacher
 from portal.scope import scope_queryset
+from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import audit_record
 
@@ -190,8 +191,36 @@ def award_list(request):
     return render(
         request,
         "honors/awards.html",
-        {"page": page, "batches": batches, "year": year, "query": f"year={year}"},
+        {
+            "page": page,
+            "batches": batches,
+            "year": year,
+            "query": f"year={year}",
+            "may_decide": {
+                t.pk: services.may_decide(user, t) for t in selectors.honour_types(user)
+            },
+        },
     )
+
+
+@login_required
+@require_POST
+def award_revoke(request, pk):
+    """Revoke an award (a sanction found later, an error): its certificate stops verifying."""
+    user = request.user
+    award = get_object_or_404(selectors.awards(user), pk=pk)
+    if not services.may_decide(user, award.honour_type) or award.revoked_on:
+        raise Http404
+    try:
+        services.award_revoke(award=award, actor=user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Certificate %(number)s is revoked.") % {"number": award.certificate_number},
+        )
+    return redirect(f"{reverse('honours_awards')}?year={award.year}")
 
 
 def _verify_url(request):
@@ -206,7 +235,7 @@ def _pdf(request, awards, file_name: str, *, detail: dict) -> HttpResponse:
     audit_record(
         actor=request.user,
         action="honours.certificates",
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         detail=detail,
     )
     response = HttpResponse(body, content_type="application/pdf")

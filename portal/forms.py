@@ -63,3 +63,28 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label=_("User, object or action"), required=False, max_length=100)
+    action = forms.ChoiceField(
+        label=_("Kind of action"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("teacher.", _("Teachers")),
+            ("import.", _("Imports")),
+            ("training", _("Training records")),
+            ("title.", _("Titles")),
+            ("enrolment.", _("Enrolments")),
+            ("honours.", _("Honours")),
+            ("pay.", _("Pay reports")),
+            ("talent.export", _("Exports")),
+        ],
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -228,7 +228,11 @@ def audit_record(
     ip_address: str | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append an audit event. Never put an ID number in ``detail``."""
+    """Append an audit event. Never put an ID number in ``detail``. The event is filed
+    under ``region`` (or the region of the object, or of the actor) so that the staff of
+    that region find it, and records the address of the request being served."""
+    from .security import current_ip
+
     return AuditEvent.objects.create(
         user=actor if actor is not None and actor.pk else None,
         username=getattr(actor, "username", "") or "system",
@@ -236,7 +240,24 @@ def audit_record(
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        region=region,
-        ip_address=ip_address,
+        region=region or _region_of(obj) or _region_of(actor),
+        ip_address=ip_address or current_ip(),
         detail=detail or {},
     )
+
+
+def _region_of(thing) -> Region | None:
+    """The region an object (or a user) belongs to, following the usual paths: a region
+    itself, a county, a school's county, a teacher's school's county."""
+    if thing is None:
+        return None
+    if isinstance(thing, Region):
+        return thing
+    for path in ("county", "region", "school", "teacher", "programme", "honour_type"):
+        value = getattr(thing, f"{path}_id", None) and getattr(thing, path, None)
+        if value is None:
+            continue
+        found = _region_of(value)
+        if found is not None:
+            return found
+    return None

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,18 +15,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import exports, panels, selectors, services
-from .choices import SCHOOL_TYPE_STAGES, EmploymentStatus, RegionLevel, Role, Stage
-from .forms import TeacherSearchForm
+from .choices import (
+    SCHOOL_TYPE_STAGES,
+    STAFF_ROLE_LEVEL,
+    EmploymentStatus,
+    RegionLevel,
+    Role,
+    Stage,
+)
+from .forms import AuditFilterForm, TeacherSearchForm
 from .imports import workbooks
-from .models import Teacher
+from .models import AuditEvent, Teacher
 from .scope import scope_queryset
+from .security import client_ip
 
 TEACHERS_PER_PAGE = 50
-
-
-def client_ip(request) -> str | None:
-    # Only the direct peer: a header sent by the client could name any address.
-    return request.META.get("REMOTE_ADDR")
 
 
 @login_required
@@ -262,4 +266,42 @@ def teacher_reveal(request, pk):
             "can_reveal": False,
             "show_birth_date": True,
         },
+    )
+
+
+AUDIT_PER_PAGE = 50
+
+
+@login_required
+def audit_log(request):
+    """Who did what, when and from where, in the user's region: searchable by text, action,
+    user and dates. Bureau staff only; read-only."""
+    user = request.user
+    if not (user.is_superuser or user.role in STAFF_ROLE_LEVEL):
+        raise Http404
+    events = scope_queryset(user, AuditEvent.objects.select_related("region"))
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            events = events.filter(
+                Q(username__icontains=data["q"])
+                | Q(object_repr__icontains=data["q"])
+                | Q(action__icontains=data["q"])
+            )
+        if data["action"]:
+            events = events.filter(action__startswith=data["action"])
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+    page = Paginator(events.order_by("-at", "-id"), AUDIT_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/audit.html",
+        {"page": page, "form": form, "query": query.urlencode()},
     )

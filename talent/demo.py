@@ -71,7 +71,7 @@ def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
 
 def _county_plans(*, rng, city, tiers, as_of) -> None:
     """Each county's matching plan (W §6.2: 教坛新秀 by the county, for 学前、义务教育 and
-    特殊教育), its share of the city's 1,500 教坛新秀 as its own target, studios at every
+    特殊教育), a target of new 教坛新秀 in proportion to its teachers, studios at every
     level and this year's exchange rotations with the yearly 10 % / 20 % targets."""
     counties = list(city.children.order_by("code"))
     total = Teacher.objects.filter(school__county__parent=city).count() or 1

@@ -60,6 +60,14 @@ COLUMNS = [
     ),
 ]
 LABELS = {c.key: c.label for c in COLUMNS}
+POST_LABELS = {"mountain_island": "山区海岛县", "weak_rural": "薄弱乡村学校"}
+
+# Which teachers a targeted place may go to (W/Z: 定向 for mountain and island counties,
+# 特设 for weak rural schools).
+TARGETED_POST_TESTS = {
+    "mountain_island": lambda teacher: teacher.school.county.is_mountain_island,
+    "weak_rural": lambda teacher: teacher.school.is_weak and teacher.school.is_rural,
+}
 
 
 class NominationKind:
@@ -182,6 +190,16 @@ class NominationKind:
             else:
                 for reason in rules.refusals(facts[teacher.pk], programme_rules):
                     row.refuse("id_number", row.masked, reason)
+                post = row.values["targeted_post"]
+                if post and not TARGETED_POST_TESTS[post](teacher):
+                    row.refuse(
+                        "targeted_post",
+                        POST_LABELS[post],
+                        _(
+                            "The teacher's school is not on such a post (a school of a mountain "
+                            "or island county, or a weak rural school)."
+                        ),
+                    )
             if row.errors:
                 row.action = "refused"
                 continue

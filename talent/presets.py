@@ -31,9 +31,13 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
         spec = dict(spec, run_by_stage=division)
         prerequisite = spec.pop("prerequisite", None)
         spec["rural_years_required"] = Decimal(spec.get("rural_years_required", "0"))
-        tier, _created = Tier.objects.get_or_create(
+        tier, created = Tier.objects.get_or_create(
             region=region, ladder=name, code=spec.pop("code"), defaults=spec
         )
+        if not created and not tier.run_by and spec.get("run_by"):
+            # A ladder loaded before the division of labour was data: add it, nothing else.
+            tier.run_by, tier.run_by_stage = spec["run_by"], spec["run_by_stage"]
+            tier.save(update_fields=["run_by", "run_by_stage"])
         if prerequisite:
             tier.prerequisite = tiers[prerequisite]
             tier.save(update_fields=["prerequisite"])

@@ -175,6 +175,7 @@ class Counted:
     rows: object  # a queryset
     path: str  # the field holding the path of the region each row counts in
     school: str  # the field holding the school each row counts in
+    unit: str = "id"  # what the figure counts once (a school covered, not each studio)
 
 
 def counted(target, region, on: date) -> Counted:
@@ -192,6 +193,7 @@ def counted(target, region, on: date) -> Counted:
             studios.select_related("school", "host", "region").order_by("region__code", "name"),
             "region__path",
             "school",
+            unit="school" if target.studio_level == "school" else "region",
         )
     if target.kind in (TargetKind.ROTATION, TargetKind.ROTATION_BACKBONE):
         rotations = Rotation.objects.filter(
@@ -240,14 +242,20 @@ def breakdown(target, region, on: date) -> list[dict]:
     rows = behind.rows.order_by()
     if region.level == "county":
         counts = dict(
-            rows.values(behind.school).annotate(n=Count("id")).values_list(behind.school, "n")
+            rows.values(behind.school)
+            .annotate(n=Count(behind.unit, distinct=True))
+            .values_list(behind.school, "n")
         )
         parts = School.objects.filter(county=region).order_by("code").values_list("id", "name")
         return [
             {"id": pk, "name": name, "count": counts.get(pk, 0), "status": "", "school": True}
             for pk, name in parts
         ]
-    by_path = list(rows.values(behind.path).annotate(n=Count("id")).values_list(behind.path, "n"))
+    by_path = list(
+        rows.values(behind.path)
+        .annotate(n=Count(behind.unit, distinct=True))
+        .values_list(behind.path, "n")
+    )
     statuses = dict(
         Attainment.objects.filter(target=target, as_of=on, region__parent=region).values_list(
             "region_id", "status"

@@ -1,8 +1,9 @@
 """Background jobs of the talent ladder."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+
+from portal import locks
 
 from . import services
 
@@ -16,11 +17,14 @@ LOCK = "talent:attainment"
     max_retries=5,
 )
 def recompute_attainment(self) -> int:
-    """Every target's snapshot for today. Single-flight: a run while another is going
-    returns at once (it would write the same figures)."""
-    if not cache.add(LOCK, self.request.id or "eager", 30 * 60):
+    """Every target's snapshot for today. Single-flight: while another run is going this one
+    writes nothing and tries again a minute later. The lock dies with its holder (a killed
+    worker leaves none behind), and the write is one transaction: all or nothing."""
+    with locks.single_flight(LOCK, token=self.request.id or "eager", timeout=30 * 60) as held:
+        if held:
+            return services.attainment_recompute()
+    if self.request.is_eager:
         return 0
-    try:
-        return services.attainment_recompute()
-    finally:
-        cache.delete(LOCK)
+    # Another run is going: run again once it is done, so this one's cause (an import, a
+    # recognition) is not missed.
+    raise self.retry(countdown=60, max_retries=30)

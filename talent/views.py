@@ -22,10 +22,12 @@ from portal.imports import services as import_services
 from portal.imports import workbooks
 from portal.models import Region, Teacher
 from portal.scope import scope_queryset
+from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import audit_record
 
 from . import rules, selectors, services
+from .imports import TARGETED_POST_TESTS
 from .models import NEXT_STEPS, YEARLY_KINDS, Attainment, Enrolment, EnrolmentStatus, Target
 
 
@@ -186,7 +188,13 @@ EXPORT_COLUMNS = {
 def target_export(request, pk, region_pk):
     region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
     target = get_object_or_404(Target, pk=pk)
-    on = timezone.localdate()
+    latest = (
+        scope_queryset(request.user, Attainment.objects.filter(target=target, region=region))
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
+    on = latest or timezone.localdate()  # the date the page shows
     behind = selectors.counted(target, region, on)
     headers, row_of = EXPORT_COLUMNS[behind.what]
     body = workbooks.table_xlsx(
@@ -282,11 +290,7 @@ def programme_detail(request, pk):
     )
 
 
-RESERVED_POSTS = {
-    # W/Z: 定向岗位 for mountain and island counties, 特设岗位 for weak rural schools.
-    "mountain_island": lambda teacher: teacher.school.county.is_mountain_island,
-    "weak_rural": lambda teacher: teacher.school.is_weak and teacher.school.is_rural,
-}
+RESERVED_POSTS = TARGETED_POST_TESTS
 
 
 def _reserved_shares(programme, enrolments) -> list[dict]:
@@ -300,12 +304,16 @@ def _reserved_shares(programme, enrolments) -> list[dict]:
         if test is None:
             continue
         base = programme.selection_quota or len(selected)
+
+        def on_post(enrolment, post=post, test=test):
+            return enrolment.targeted_post == post or test(enrolment.teacher)
+
         rows.append(
             {
                 "post": post,
                 "share": share,
-                "nominated": sum(1 for e in active if test(e.teacher)),
-                "selected": sum(1 for e in selected if test(e.teacher)),
+                "nominated": sum(1 for e in active if on_post(e)),
+                "selected": sum(1 for e in selected if on_post(e)),
                 "reserved_places": round(float(share) * base) if base else 0,
             }
         )
@@ -327,7 +335,7 @@ def _nominate_file(request, programme):
         kind="nomination",
         file_name=upload.name,
         data=upload.read(),
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         options={"programme": programme.pk},
     )
     return redirect("import_detail", job.pk)

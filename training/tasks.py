@@ -1,8 +1,9 @@
 """Background jobs of the training ledger: thin wrappers around services."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+
+from portal import locks
 
 from . import services
 
@@ -12,11 +13,14 @@ LOCK = "training:recompute"
 
 @shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
 def recompute_compliance(self) -> int:
-    """The nightly refresh of every teacher's summary. Single-flight: a second run while one
-    is going does nothing (it would only write the same figures)."""
-    if not cache.add(LOCK, self.request.id or "eager", 60 * 60):
+    """The nightly refresh of every teacher's summary. Single-flight: while another run is
+    going this one writes nothing and tries again a minute later; the lock dies with its
+    holder, so a killed worker leaves none behind."""
+    with locks.single_flight(LOCK, token=self.request.id or "eager", timeout=60 * 60) as held:
+        if held:
+            return services.summaries_recompute()
+    if self.request.is_eager:
         return 0
-    try:
-        return services.summaries_recompute()
-    finally:
-        cache.delete(LOCK)
+    # Another run is going: run again once it is done, so this one's cause (an import, a
+    # recognition) is not missed.
+    raise self.retry(countdown=60, max_retries=30)

@@ -13,6 +13,7 @@ from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.models import Region
 from portal.scope import scope_queryset
+from portal.security import client_ip
 
 from .. import rules, selectors, services
 from ..models import PayAdjustment, PayReport
@@ -77,7 +78,7 @@ class PayReportViewSet(
                 year=data["year"],
                 values=values,
                 actor=request.user,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -119,7 +120,7 @@ class PayAdjustmentViewSet(
             adjustment = services.adjustment_create(
                 county=county,
                 actor=request.user,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 **data,
             )
         except DjangoValidationError as exc:
@@ -131,7 +132,7 @@ class PayAdjustmentViewSet(
         services.adjustment_delete(
             adjustment=self.get_object(),
             actor=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

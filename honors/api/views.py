@@ -4,15 +4,17 @@ through the scope function."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL
+from portal.security import client_ip
 from portal.services import audit_record
 
 from .. import certificate, selectors, services
@@ -84,7 +86,8 @@ class HonourReviewResultSerializer(serializers.Serializer):
 
 
 class HonourTypeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The honour types the caller's teachers can earn (their region's and above)."""
+    """The honour types of the caller's region, of the regions above (which the caller's
+    teachers can earn) and of the regions below."""
 
     queryset = HonourType.objects.all()
     serializer_class = HonourTypeSerializer
@@ -131,16 +134,21 @@ class AwardViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def certificate(self, request, pk=None):
         """The printable certificate (PDF)."""
         award = self.get_object()
-        body = certificate.render(
-            [award],
-            verify_url=lambda code: request.build_absolute_uri(
-                reverse("honours_verify", args=[code])
-            ),
-        )
+        if award.revoked_on:
+            raise NotFound(_("The award was revoked."))
+        try:
+            body = certificate.render(
+                [award],
+                verify_url=lambda code: request.build_absolute_uri(
+                    reverse("honours_verify", args=[code])
+                ),
+            )
+        except certificate.FontMissing as exc:
+            return Response({"detail": str(exc)}, status=503)
         audit_record(
             actor=request.user,
             action="honours.certificates",
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             detail={"awards": [award.certificate_number]},
         )
         return HttpResponse(body, content_type="application/pdf")

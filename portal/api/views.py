@@ -90,6 +90,21 @@ class TokenView(APIView):
             password=request.data.get("password", ""),
         )
         if user is None:
+            if getattr(request._request, "axes_locked_out", False) or getattr(
+                request, "axes_locked_out", False
+            ):
+                from ..security import lockout_minutes
+
+                return Response(
+                    {
+                        "detail": _(
+                            "Too many failed log-ins for this account or from this address; "
+                            "try again in %(minutes)d minutes."
+                        )
+                        % {"minutes": lockout_minutes()}
+                    },
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
             return Response(
                 {"detail": _("Wrong user name or password.")}, status=status.HTTP_400_BAD_REQUEST
             )

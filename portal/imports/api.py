@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
+from ..security import client_ip
 from ..services import audit_record
 from . import services, workbooks
 
@@ -112,7 +113,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 data=data["file"].read(),
                 commit_when_valid=not data["dry_run"],
                 valid_rows_only=data["valid_rows_only"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
@@ -168,7 +169,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             action="import.error_workbook",
             obj=job,
             region=job.region,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
         )
         response = HttpResponse(data, content_type=workbooks.XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'

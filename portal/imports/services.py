@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, crypto, rules
+from .. import bulk, crypto, locks, rules
 from ..choices import STAFF_ROLE_LEVEL, Role
 from ..models import ImportJob, ImportRow, School
 from ..services import audit_record
@@ -278,6 +278,10 @@ def import_job_check(job_id: int) -> ImportJob:
     """Read and check the whole file, store the per-row result for the preview. Writes no
     teacher. Continues to the write when the job asked to skip the preview."""
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.status == Status.IMPORTING and job.commit_when_valid and job.stored_file:
+        # Redelivered after its worker died while writing: the write was rolled back with
+        # the worker's connection, so it starts again (reading and checking the file anew).
+        return import_job_apply(job.pk)
     if job.status not in (Status.QUEUED, Status.VALIDATING):
         return job  # a redelivered task: the check already ran
     _save_phase(job, Status.VALIDATING, 1, _("Reading the file"))
@@ -339,23 +343,21 @@ def _lock_schools(school_ids) -> None:
     )
 
 
-def _acquire(job: ImportJob, school_ids, token: str) -> list[str]:
-    """Per-school locks in the shared cache (Redis in production), each holding this run's
-    token so that only this run releases it."""
-    keys = []
+def _acquire(job: ImportJob, school_ids, token: str) -> list[int]:
+    """Per-school locks held while this run writes (advisory locks on PostgreSQL, which die
+    with a killed worker's connection; the shared cache elsewhere)."""
+    held: list[int] = []
     for school_id in sorted(school_ids):
-        key = f"import-lock:school:{school_id}"
-        if not cache.add(key, token, LOCK_SECONDS):
-            _release(keys, token)
+        if not locks.acquire("import-school", school_id, token=token, timeout=LOCK_SECONDS):
+            _release(held, token)
             raise ImportBusy
-        keys.append(key)
-    return keys
+        held.append(school_id)
+    return held
 
 
-def _release(keys, token: str) -> None:
-    for key in keys:
-        if cache.get(key) == token:
-            cache.delete(key)
+def _release(school_ids, token: str) -> None:
+    for school_id in school_ids:
+        locks.release("import-school", school_id, token=token)
 
 
 def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJob:

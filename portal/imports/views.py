@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
+from ..security import client_ip
 from ..services import audit_record
 from . import kinds, services, workbooks
 from .forms import UploadForm
@@ -42,7 +43,7 @@ def import_list(request):
                     file_name=upload.name,
                     data=upload.read(),
                     valid_rows_only=form.cleaned_data.get("valid_rows_only", False),
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                 )
                 return redirect("import_detail", job.pk)
     else:
@@ -128,7 +129,7 @@ def import_error_workbook(request, pk):
         action="import.error_workbook",
         obj=job,
         region=job.region,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     return _attachment(
         data, f"错误说明-{job.file_name.rsplit('.', 1)[0]}.xlsx", workbooks.XLSX_CONTENT_TYPE

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "portal",
     "training",
     "talent",
@@ -42,7 +43,43 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PrivateDataHeadersMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
+    "portal.security.RequestAddressMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Log-in lockout (django-axes): an account, and separately an address, is locked for
+# AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failed log-ins (pages and API tokens alike).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Behind N reverse proxies (docker-compose's nginx: 1), the client address is the one the
+# outermost proxy appended to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -157,7 +194,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Imports: what a single upload may be (a city's roster of 100,000 teachers fits).
 # Honour certificates embed a Chinese TrueType font: the first of these found is used
 # (path, index in a .ttc collection). Debian: fonts-arphic-uming, fonts-wqy-zenhei.
 CERTIFICATE_FONTS = [(path, 0) for path in env_list("CERTIFICATE_FONT_FILES", [])] + [
@@ -166,6 +202,7 @@ CERTIFICATE_FONTS = [(path, 0) for path in env_list("CERTIFICATE_FONT_FILES", []
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
 ]
 
+# Imports: what a single upload may be (a city's roster of 100,000 teachers fits).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 250)
@@ -229,7 +266,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line goes through the filter that masks ID numbers, whoever logs it.
+    "filters": {"mask_id_numbers": {"()": "portal.logging.MaskIDNumbers"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_id_numbers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

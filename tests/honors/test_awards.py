@@ -194,3 +194,18 @@ def test_the_scan_button_runs_the_scan_for_the_region(client, world, monkeypatch
     client.post(reverse("honours_scan") + "?year=2026")
     assert Candidate.objects.filter(teacher=world.neighbour_teacher, year=2026).exists()
     assert AwardBatch.objects.count() == 2  # the world's; the scan awards nothing
+
+
+def test_the_awarding_region_revokes_an_award_with_a_reason(client, world):
+    client.force_login(world.users["city"])
+    page = client.get(reverse("honours_awards") + "?year=2026").content.decode()
+    assert f'data-revoke="{world.award.pk}"' in page
+    client.post(reverse("honours_revoke", args=[world.award.pk]), {"reason": ""})
+    world.award.refresh_from_db()
+    assert world.award.revoked_on is None  # a reason is required
+    client.post(reverse("honours_revoke", args=[world.award.pk]), {"reason": "材料不实"})
+    world.award.refresh_from_db()
+    assert world.award.revoked_on and world.award.revoke_reason == "材料不实"
+    code = world.award.verification_code
+    assert 'data-verify="revoked"' in client.get(f"/verify/{code}/").content.decode()
+    assert client.get(reverse("honours_certificate", args=[world.award.pk])).status_code == 404

@@ -42,6 +42,7 @@ PAGES = [
     ("post", "teacher_reveal", "far_teacher", row(302, 200, 404, 404, 404, 404, 200)),
     ("get", "teacher_reveal", "teacher", row(302, 405, 405, 405, 405, 405, 405)),
     ("get", "my_record", None, row(302, 404, 404, 404, 404, 200, 404)),
+    ("get", "audit_log", None, row(302, 200, 200, 200, 404, 404, 200)),
     ("get", "admin:index", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("get", "admin:portal_teacher_changelist", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("post", "logout", None, row(302, 302, 302, 302, 302, 302, 302)),
@@ -114,6 +115,9 @@ PAGES = [
     ("get", "honours_certificate", "award", row(302, 200, 200, 200, 200, 200, 200)),
     ("get", "honours_certificate", "far_award", row(302, 200, 404, 404, 404, 404, 200)),
     ("get", "honours_batch", "batch", row(302, 200, 200, 200, 404, 404, 200)),
+    # Only the awarding region (the city) or above revokes; no reason: back with an error.
+    ("post", "honours_revoke", "award", row(302, 302, 302, 404, 404, 404, 302)),
+    ("post", "honours_revoke", "far_award", row(302, 302, 404, 404, 404, 404, 302)),
     ("get", "honours_batch", "far_batch", row(302, 200, 404, 404, 404, 404, 200)),
     # Public: anyone checks a certificate; an unknown code is a 404 for everyone.
     ("get", "honours_verify_form", None, row(200, 200, 200, 200, 200, 200, 200)),

@@ -351,3 +351,16 @@ def test_pages_show_studios_rotations_and_the_county_table(client, world):
     assert rows[0][:3] == ["姓名", "身份证号", "原学校"]
     assert {r[0] for r in rows[1:] if r[0]} >= {world.teacher.name, world.sibling_teacher.name}
     assert not any(world.teacher.reveal_id_number() in str(c) for r in rows for c in r)
+
+
+def test_the_recompute_is_single_flight_and_a_dead_holder_leaves_no_lock(world):
+    from talent.tasks import LOCK, recompute_attainment
+
+    from ..helpers import lock_held_elsewhere
+
+    Attainment.objects.all().delete()
+    with lock_held_elsewhere(LOCK):
+        assert recompute_attainment.apply().get() == 0  # another run holds it: nothing written
+        assert not Attainment.objects.exists()
+    # The holder is gone (on PostgreSQL: its connection closed, as a killed worker's does).
+    assert recompute_attainment.apply().get() > 0

@@ -47,6 +47,8 @@ def errors_of(job):
 def test_a_valid_list_previews_then_nominates_once(world, wenzhou):  # noqa: F811
     tiers, programme = wenzhou
     give(world.colleague, tiers["jiaotan-xinxiu"])
+    world.school.is_rural = world.school.is_weak = True  # a weak rural school: 特设岗位
+    world.school.save()
     county = world.users["county"]
     data = csv(
         (world.teacher.reveal_id_number(), world.teacher.name, ""),
@@ -101,6 +103,18 @@ def test_one_ineligible_teacher_stops_the_list_with_every_reason(world, wenzhou)
     assert columns.get("定向岗位") == "海岛"
     services.import_job_confirm(job=job, user=world.users["county"])
     assert not Enrolment.objects.filter(programme=programme).exists()  # all or nothing
+
+
+def test_a_targeted_place_must_match_the_teachers_school(world, wenzhou):  # noqa: F811
+    _tiers, programme = wenzhou
+    job = upload(
+        world.users["county"],
+        csv((world.teacher.reveal_id_number(), world.teacher.name, "薄弱乡村学校")),
+        programme,
+    )
+    assert job.refused_rows == 1
+    error = job.rows.get(action="refused").errors[0]
+    assert (error["column"], error["value"]) == ("定向岗位", "薄弱乡村学校")
 
 
 def test_the_programme_must_be_open_to_the_uploader(world, wenzhou):  # noqa: F811

@@ -1,0 +1,19 @@
+"""A logging filter that masks anything shaped like an ID number in every log line (paths
+of refused requests, messages of exceptions, task arguments), whichever code logged it."""
+
+import logging
+
+from .rules import mask_id_like
+
+
+class MaskIDNumbers(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_id_like(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_id_like(record.exc_text)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

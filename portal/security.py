@@ -1,0 +1,83 @@
+"""Who is asking, as far as log-in lockout and the audit log are concerned, and the
+Content-Security-Policy every response carries.
+
+The client address is ``REMOTE_ADDR`` unless the portal runs behind ``TRUSTED_PROXY_COUNT``
+reverse proxies: then it is the address the outermost trusted proxy saw, counted from the
+right of ``X-Forwarded-For``. Whatever a client writes at the left of that header is ignored,
+so a forged ``X-Forwarded-For`` can neither reset nor dodge a lockout."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from django.conf import settings
+
+
+def client_ip(request) -> str | None:
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+class ContentSecurityPolicyMiddleware:
+    """``Content-Security-Policy`` on every response: scripts and styles only from the
+    portal itself (no inline script anywhere; inline ``style`` attributes are allowed for
+    the widths of progress bars), no framing, forms posting only to the portal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = "; ".join(
+            f"{directive} {' '.join(sources)}"
+            for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response
+
+
+def lockout_minutes() -> int:
+    return max(1, round(settings.AXES_COOLOFF_TIME * 60))
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """The lockout page (HTTP 429), in the user's language, saying when to try again."""
+    from django.shortcuts import render
+
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"cooloff_minutes": lockout_minutes()},
+        status=429,
+    )
+
+
+# The client address of the request being served, for the audit log ("from where") of
+# events recorded deep inside services and tasks started by that request.
+_request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
+
+
+def current_ip() -> str | None:
+    return _request_ip.get()
+
+
+class RequestAddressMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_ip.reset(token)
