@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint format messages bench clean
+.PHONY: demo test soak audit install lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)
+
+## Fault and load tests (slow): real Celery workers killed mid-import and mid-recompute,
+## database connections cut mid-request and mid-task, and the load test. Needs PostgreSQL
+## and Redis (DATABASE_URL, REDIS_URL), as .ci/run provides.
+soak: $(STAMP)
+	$(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+	$(BIN)/python bench/load.py --quick
+
+## Known vulnerabilities of the pinned dependencies (pip-audit, which asks PyPI).
+audit: $(STAMP)
+	$(BIN)/python -m pip_audit --strict --progress-spinner off --skip-editable
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -305,3 +305,21 @@ def audit_log(request):
         "portal/audit.html",
         {"page": page, "form": form, "query": query.urlencode()},
     )
+
+
+def server_error(request):
+    """A clear 500: in JSON for API clients, a page for people. Rendered without the
+    request's context, which may be what failed (a lost database connection)."""
+    from django.http import JsonResponse
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _(
+                    "The server could not finish this request; nothing was saved. Try again."
+                )
+            },
+            status=500,
+        )
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

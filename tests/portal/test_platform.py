@@ -206,3 +206,22 @@ def test_openapi_schema_is_valid_and_warning_free():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_server_error_is_clear_for_people_and_for_api_clients(world, monkeypatch):
+    import json
+
+    from django.test import Client, RequestFactory
+
+    from portal.views import server_error
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a lost connection")
+
+    monkeypatch.setattr("portal.views.selectors.home_region", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["city"])
+    response = client.get("/")
+    assert response.status_code == 500 and b"data-server-error" in response.content
+    api = server_error(RequestFactory().get("/api/v1/teachers/"))
+    assert api.status_code == 500 and "detail" in json.loads(api.content)
