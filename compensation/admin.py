@@ -3,7 +3,7 @@ on the pay pages (which audit every change); the admin shows them and edits the 
 
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
+from portal.admin import ReadOnlyAdmin, ScopedAdmin
 
 from .models import ParityRule, PayAdjustment, PayReport
 
@@ -19,24 +19,13 @@ class ParityRuleAdmin(ScopedAdmin):
     ]
 
 
-class ReadOnly(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PayReport)
-class PayReportAdmin(ReadOnly):
+class PayReportAdmin(ReadOnlyAdmin):
     list_display = ["county", "year", "teacher_pay", "civil_servant_pay", "updated_at"]
     list_filter = ["year"]
 
 
 @admin.register(PayAdjustment)
-class PayAdjustmentAdmin(ReadOnly):
+class PayAdjustmentAdmin(ReadOnlyAdmin):
     list_display = ["county", "group", "effective_on", "amount"]
     list_filter = ["group"]

@@ -3,7 +3,7 @@ candidates and awards change only through the scan, the review and revocation.""
 
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
+from portal.admin import ReadOnlyAdmin, ScopedAdmin
 
 from .models import Award, Candidate, HonourType
 
@@ -14,25 +14,14 @@ class HonourTypeAdmin(ScopedAdmin):
     list_filter = ["basis", "active"]
 
 
-class ReadOnly(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Candidate)
-class CandidateAdmin(ReadOnly):
+class CandidateAdmin(ReadOnlyAdmin):
     list_display = ["teacher", "honour_type", "year", "years", "status"]
     list_filter = ["status", "year"]
 
 
 @admin.register(Award)
-class AwardAdmin(ReadOnly):
+class AwardAdmin(ReadOnlyAdmin):
     list_display = ["certificate_number", "teacher", "honour_type", "year", "revoked_on"]
     list_filter = ["year", "honour_type"]
     search_fields = ["certificate_number"]

@@ -78,11 +78,8 @@ class TeacherAdmin(ScopedAdmin):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ScopedAdmin):
-    list_display = ["at", "username", "action", "object_type", "object_repr", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["username", "object_repr"]
+class ReadOnlyAdmin(ScopedAdmin):
+    """Shown, never edited here: these rows change only through services that audit them."""
 
     def has_add_permission(self, request):
         return False
@@ -92,6 +89,13 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "object_repr"]
 
 
 @admin.register(User)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import crypto
-from portal.imports import cells
+from portal.imports import cells, columns, kinds
 from portal.imports.columns import Column, ColumnMap
 from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
 from portal.models import Teacher
@@ -31,24 +31,8 @@ TARGETED_POSTS = {
 }
 
 COLUMNS = [
-    Column(
-        "id_number",
-        "身份证号",
-        ("身份证号码", "公民身份号码"),
-        required=True,
-        width=22,
-        help="18 位；请把该列设为“文本”格式",
-        example="110105194912310020",
-    ),
-    Column(
-        "name",
-        "姓名",
-        ("教师姓名",),
-        required=True,
-        example="林晓",
-        width=10,
-        help="须与平台中的姓名一致，用于核对身份证号",
-    ),
+    columns.ID_NUMBER,
+    columns.TEACHER_NAME,
     Column(
         "targeted_post",
         "定向岗位",
@@ -207,15 +191,7 @@ class NominationKind:
             row.values["programme"] = programme
 
     def schools_touched(self, rows, user) -> set[int]:
-        hashes = [r.id_hash for r in rows if r.id_hash]
-        ids: set[int] = set()
-        for start in range(0, len(hashes), 900):
-            ids |= set(
-                scope_queryset(
-                    user, Teacher.objects.filter(id_number_hash__in=hashes[start : start + 900])
-                ).values_list("school_id", flat=True)
-            )
-        return ids
+        return kinds.schools_of_teachers(rows, user)
 
     def write_rows(self, rows, *, today: date, job=None) -> WriteResult:
         new = [r for r in rows if r.action == "new"]

@@ -55,3 +55,24 @@ def map_columns(columns: Sequence[Column], headers: Sequence[str]) -> tuple[Colu
                 break
     missing = [c.label for c in columns if c.required and c.key not in mapping.positions]
     return mapping, missing
+
+
+# The two columns every kind that names teachers starts with.
+ID_NUMBER = Column(
+    "id_number",
+    "身份证号",
+    ("身份证号码", "公民身份号码"),
+    required=True,
+    width=22,
+    help="18 位；请把该列设为“文本”格式",
+    example="110105194912310020",
+)
+TEACHER_NAME = Column(
+    "name",
+    "姓名",
+    ("教师姓名",),
+    required=True,
+    example="林晓",
+    width=10,
+    help="须与平台中的姓名一致，用于核对身份证号",
+)

@@ -114,6 +114,22 @@ def get(name: str) -> ImportKind:
     return _KINDS[name]
 
 
+def schools_of_teachers(rows: list[ImportedRow], user) -> set[int]:
+    """The schools of the teachers a file names (by ID hash) within the user's scope: what
+    an import that writes about existing teachers locks while it writes."""
+    from ..scope import scope_queryset
+
+    hashes = [r.id_hash for r in rows if r.id_hash]
+    ids: set[int] = set()
+    for start in range(0, len(hashes), 900):
+        ids |= set(
+            scope_queryset(
+                user, Teacher.objects.filter(id_number_hash__in=hashes[start : start + 900])
+            ).values_list("school_id", flat=True)
+        )
+    return ids
+
+
 def standalone_choices(choices) -> list[tuple[str, str]]:
     return [
         (value, label) for value, label in choices if getattr(_KINDS.get(value), "standalone", True)
