@@ -74,7 +74,11 @@ class AwardSerializer(serializers.ModelSerializer):
 
 
 class HonourReviewSerializer(serializers.Serializer):
-    candidates = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    candidates = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=5000,
+    )
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -88,6 +92,8 @@ class HonourReviewResultSerializer(serializers.Serializer):
 class HonourTypeViewSet(viewsets.ReadOnlyModelViewSet):
     """The honour types of the caller's region, of the regions above (which the caller's
     teachers can earn) and of the regions below."""
+
+    lookup_value_regex = "[0-9]+"
 
     queryset = HonourType.objects.all()
     serializer_class = HonourTypeSerializer

@@ -29,6 +29,8 @@ class Scoped:
     """Restricts a view's ``queryset`` to the caller's scope: every API view of every app
     starts from it (outside the scope an object is a 404)."""
 
+    lookup_value_regex = "[0-9]+"  # an id that is not a number is no route at all: 404
+
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
 
@@ -68,6 +70,11 @@ class MeView(APIView):
         return Response(MeSerializer(user).data)
 
 
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
 class TokenView(APIView):
     """Exchange a user name and password for a token (POST); revoke it (DELETE)."""
 
@@ -76,19 +83,14 @@ class TokenView(APIView):
     throttle_scope = "token"
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
+        request=TokenRequestSerializer,
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
         auth=[],
     )
     def post(self, request):
-        user = authenticate(
-            request,
-            username=request.data.get("username", ""),
-            password=request.data.get("password", ""),
-        )
+        credentials = TokenRequestSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(request, **credentials.validated_data)
         if user is None:
             if getattr(request._request, "axes_locked_out", False) or getattr(
                 request, "axes_locked_out", False

@@ -82,6 +82,7 @@ class ConfirmSerializer(serializers.Serializer):
 
 
 class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]+"
     queryset = ImportJob.objects.select_related("uploaded_by")
     serializer_class = ImportJobSerializer
     parser_classes = [parsers.MultiPartParser, parsers.JSONParser]

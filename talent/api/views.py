@@ -124,6 +124,8 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     """Programmes of the caller's region, of the regions above it (a county nominates into its
     city's) and below it."""
 
+    lookup_value_regex = "[0-9]+"
+
     queryset = Programme.objects.all()
     serializer_class = ProgrammeSerializer
 
