@@ -43,11 +43,13 @@ def test_the_database_refuses_changes_too(world):
         ):
             cursor.execute(sql, [event.pk])
     # Deleting the user behind an event only clears the link.
-    user = world.users["school"]
+    from portal import services
+
+    user = services.user_create(username="leaver", password="Leaver@2026-pass")
     linked = audit_record(actor=user, action="test.linked")
     user.delete()
     linked.refresh_from_db()
-    assert linked.user_id is None and linked.username == "school"
+    assert linked.user_id is None and linked.username == "leaver"
 
 
 def test_the_page_shows_the_region_and_searches(client, world):
