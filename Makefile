@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test soak audit install lint format messages bench clean
+.PHONY: demo test soak fuzz audit install lint format messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,14 +29,18 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -m "not soak" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not soak and not fuzz" $(PYTEST_ARGS)
 
 ## Fault and load tests (slow): real Celery workers killed mid-import and mid-recompute,
 ## database connections cut mid-request and mid-task, and the load test. Needs PostgreSQL
 ## and Redis (DATABASE_URL, REDIS_URL), as .ci/run provides.
 soak: $(STAMP)
-	$(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "soak and not fuzz" $(PYTEST_ARGS)
 	$(BIN)/python bench/load.py --quick
+
+## API fuzzing with schemathesis, per role, against the OpenAPI schema (slow; in progress).
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
 
 ## Known vulnerabilities of the pinned dependencies (pip-audit, which asks PyPI).
 audit: $(STAMP)

@@ -61,3 +61,4 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler500 = "portal.views.server_error"
+handler404 = "portal.views.not_found"

@@ -323,3 +323,13 @@ def server_error(request):
             status=500,
         )
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def not_found(request, exception=None):
+    """404: JSON for API clients (a path that names no object), the page for people."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

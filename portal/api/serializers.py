@@ -110,9 +110,13 @@ class TeacherDetailSerializer(TeacherSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
-    school_name = serializers.CharField(source="school.name", read_only=True, default=None)
-    teacher = TeacherSerializer(read_only=True)
+    region_name = serializers.CharField(
+        source="region.name", read_only=True, default=None, allow_null=True
+    )
+    school_name = serializers.CharField(
+        source="school.name", read_only=True, default=None, allow_null=True
+    )
+    teacher = TeacherSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = User

@@ -83,7 +83,10 @@ def test_a_request_whose_connection_dies_fails_clearly_and_the_next_works(world,
     assert terminate_stalled() == 1
     thread.join(timeout=30)
     assert result["status"] == 500  # a clear error, not a hang
-    assert "nothing was saved" in result["text"] or "没有保存" in result["text"]
+    import json
+
+    detail = json.loads(result["text"])["detail"]
+    assert "nothing was saved" in detail or "没有保存" in detail
     assert not PayReport.objects.filter(county=world.county, year=2024).exists()
     assert not AuditEvent.objects.filter(action="pay.report_create", detail__year=2024).exists()
     unstall("compensation_payreport")

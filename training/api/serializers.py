@@ -31,7 +31,9 @@ class CourseSerializer(serializers.ModelSerializer):
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
     hours = serializers.DecimalField(max_digits=6, decimal_places=1)
-    course_code = serializers.CharField(source="course.code", read_only=True, default=None)
+    course_code = serializers.CharField(
+        source="course.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = TrainingRecord

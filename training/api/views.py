@@ -110,7 +110,7 @@ class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def reject(self, request, pk=None):
         return self._review(request, approve=False)
 
-    @extend_schema(request=ReviewSerializer, responses=TrainingRecordSerializer)
+    @extend_schema(request=ReviewSerializer, responses={201: TrainingRecordSerializer})
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         record = self.get_object()
