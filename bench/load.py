@@ -150,6 +150,10 @@ def main() -> int:
                     "8",
                     "--threads",
                     "2",
+                    # Longer than any user's wait: gunicorn's default of 2 s closes idle
+                    # connections just as a client reuses them (ECONNRESET, a false failure).
+                    "--keep-alive",
+                    "75",
                     "--log-level",
                     "warning",
                 ],
