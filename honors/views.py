@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -85,11 +86,14 @@ def candidate_list(request):
                 if approve and batch is not None and count:
                     return redirect("honours_awards")
                 return redirect(request.get_full_path())
-    counts = dict.fromkeys(CandidateStatus.values, 0)
-    for value in (
-        selectors.candidates(user).filter(year=year).values_list("status", flat=True).iterator()
-    ):
-        counts[value] += 1
+    counts = dict.fromkeys(CandidateStatus.values, 0) | dict(
+        selectors.candidates(user)
+        .filter(year=year)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
     page = Paginator(rows.order_by("honour_type__name", "teacher__name"), PAGE).get_page(
         request.GET.get("page")
     )

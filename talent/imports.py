@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import crypto
@@ -18,8 +17,8 @@ from portal.models import Teacher
 from portal.scope import scope_queryset
 from portal.services import audit_record
 
-from . import rules, selectors
-from .models import Enrolment, EnrolmentStep
+from . import rules, selectors, services
+from .models import Enrolment
 
 TARGETED_POSTS = {
     "山区海岛县": "mountain_island",
@@ -199,21 +198,10 @@ class NominationKind:
             return WriteResult()
         programme = new[0].values["programme"]
         user = job.uploaded_by if job is not None else None
-        enrolments = Enrolment.objects.bulk_create(
-            [
-                Enrolment(
-                    programme=programme,
-                    teacher=r.teacher,
-                    targeted_post=r.values["targeted_post"],
-                    created_at=timezone.now(),
-                )
-                for r in new
-            ],
-            batch_size=1000,
-        )
-        EnrolmentStep.objects.bulk_create(
-            [EnrolmentStep(enrolment=e, to_status=e.status, by=user) for e in enrolments],
-            batch_size=1000,
+        services.enrolments_create(
+            programme=programme,
+            teachers=[(r.teacher, r.values["targeted_post"]) for r in new],
+            actor=user,
         )
         audit_record(
             actor=user,

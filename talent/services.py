@@ -69,13 +69,7 @@ def enrolments_nominate_eligible(
     facts = selectors.teacher_facts(candidates, on=on)
     programme_rules = selectors.programme_rules(programme)
     eligible = [t for t in candidates if not rules.refusals(facts[t.pk], programme_rules)]
-    enrolments = Enrolment.objects.bulk_create(
-        [Enrolment(programme=programme, teacher=t) for t in eligible], batch_size=1000
-    )
-    EnrolmentStep.objects.bulk_create(
-        [EnrolmentStep(enrolment=e, to_status=e.status, by=actor) for e in enrolments],
-        batch_size=1000,
-    )
+    enrolments_create(programme=programme, teachers=[(t, "") for t in eligible], actor=actor)
     audit_record(
         actor=actor,
         action="enrolment.nominate_bulk",
@@ -83,6 +77,20 @@ def enrolments_nominate_eligible(
         detail={"nominated": len(eligible), "refused": len(candidates) - len(eligible)},
     )
     return len(eligible), len(candidates) - len(eligible)
+
+
+def enrolments_create(*, programme: Programme, teachers, actor) -> list[Enrolment]:
+    """Enrol already-checked teachers in bulk, each with its first step recorded:
+    ``teachers`` holds (teacher, targeted post) pairs."""
+    enrolments = Enrolment.objects.bulk_create(
+        [Enrolment(programme=programme, teacher=t, targeted_post=post) for t, post in teachers],
+        batch_size=1000,
+    )
+    EnrolmentStep.objects.bulk_create(
+        [EnrolmentStep(enrolment=e, to_status=e.status, by=actor) for e in enrolments],
+        batch_size=1000,
+    )
+    return enrolments
 
 
 @transaction.atomic

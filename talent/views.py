@@ -290,9 +290,6 @@ def programme_detail(request, pk):
     )
 
 
-RESERVED_POSTS = TARGETED_POST_TESTS
-
-
 def _reserved_shares(programme, enrolments) -> list[dict]:
     """For each reserved share of the programme: how many nominations and selections fall on
     such posts, against the places reserved (of the quota, or of the selections so far)."""
@@ -300,7 +297,7 @@ def _reserved_shares(programme, enrolments) -> list[dict]:
     selected = [e for e in active if e.status != "nominated"]
     rows = []
     for post, share in (programme.reserved_shares or {}).items():
-        test = RESERVED_POSTS.get(post)
+        test = TARGETED_POST_TESTS.get(post)
         if test is None:
             continue
         base = programme.selection_quota or len(selected)
