@@ -18,12 +18,74 @@ from .models import (
     User,
 )
 from .scope import scope_queryset
+from .services import audit_action, audit_diff, audit_record, audit_snapshot
 
 admin.site.site_header = _("Teacher workforce portal administration")
 admin.site.site_title = _("Teacher workforce portal")
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and deletion made in the admin, the inline rows included, goes into
+    the audit log like any other change: who, when, from where, and each changed field
+    before and after."""
+
+    def save_model(self, request, obj, form, change):
+        before = _stored_snapshot(obj) if change else {}
+        super().save_model(request, obj, form, change)
+        _audit_saved(request.user, obj, before, change)
+
+    def delete_model(self, request, obj):
+        _audit_deleted(request.user, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            _audit_deleted(request.user, obj)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        stored = [f.instance for f in formset.initial_forms if f.instance.pk]
+        before = {
+            o.pk: audit_snapshot(o)
+            for o in formset.model._base_manager.filter(pk__in=[o.pk for o in stored])
+        }
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                _audit_deleted(request.user, deleted.instance)
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            _audit_saved(request.user, obj, {}, False)
+        for obj, _fields in formset.changed_objects:
+            _audit_saved(request.user, obj, before.get(obj.pk, {}), True)
+
+
+def _stored_snapshot(obj) -> dict[str, str]:
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    return audit_snapshot(stored) if stored is not None else {}
+
+
+def _audit_saved(user, obj, before: dict, change: bool) -> None:
+    changes = audit_diff(before, audit_snapshot(obj))
+    if change and not changes:
+        return
+    audit_record(
+        actor=user,
+        action=audit_action(obj, "update" if change else "create"),
+        obj=obj,
+        detail={"via": "admin", "changes": changes},
+    )
+
+
+def _audit_deleted(user, obj) -> None:
+    audit_record(
+        actor=user,
+        action=audit_action(obj, "delete"),
+        obj=obj,
+        detail={"via": "admin", "values": audit_snapshot(obj)},
+    )
+
+
+class ScopedAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return scope_queryset(request.user, super().get_queryset(request))
 
@@ -99,7 +161,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Scope"), {"fields": ("role", "region", "school", "teacher")}),

@@ -7,8 +7,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import scope
+        from . import scope, security
         from .imports import kinds, roster
+
+        security.audit_log_ins()
 
         kinds.register(roster.RosterKind())
         from .models import (

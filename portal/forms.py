@@ -65,22 +65,30 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+# The audit page's kinds of action, each a pattern over the action names (``teacher.update``,
+# ``pay.export``): the services' own names and those the admin gives (model name and verb).
+AUDIT_KINDS = {
+    "teacher": (_("Teachers"), r"^(teacher|ethics_record|service_period)\."),
+    "reveal": (_("ID number reveals"), r"^teacher\.reveal_id_number$"),
+    "import": (_("Imports"), r"^import\."),
+    "export": (_("Exports and certificates"), r"(export|certificates|error_workbook)"),
+    "training": (_("Training records"), r"^(training|course|provider|rule_set)"),
+    "talent": (
+        _("Titles and programmes"),
+        r"^(title|enrolment|programme|tier|target|studio|rotation)\.",
+    ),
+    "honours": (_("Honours"), r"^(honours|honour_type|award|candidate)\."),
+    "pay": (_("Pay reports"), r"^(pay|parity_rule)"),
+    "account": (_("Users and log-ins"), r"^(user|login|token)"),
+}
+
+
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("User, object or action"), required=False, max_length=100)
     action = forms.ChoiceField(
         label=_("Kind of action"),
         required=False,
-        choices=[
-            ("", _("All")),
-            ("teacher.", _("Teachers")),
-            ("import.", _("Imports")),
-            ("training", _("Training records")),
-            ("title.", _("Titles")),
-            ("enrolment.", _("Enrolments")),
-            ("honours.", _("Honours")),
-            ("pay.", _("Pay reports")),
-            ("talent.export", _("Exports")),
-        ],
+        choices=[("", _("All")), *((key, label) for key, (label, _pattern) in AUDIT_KINDS.items())],
     )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

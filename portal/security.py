@@ -81,3 +81,44 @@ class RequestAddressMiddleware:
             return self.get_response(request)
         finally:
             _request_ip.reset(token)
+
+
+def audit_log_ins() -> None:
+    """Log-ins, failed log-ins and log-outs go into the audit log (never the password):
+    the staff of the account's region see who came in, from where, and the attempts on
+    their accounts."""
+    from django.contrib.auth import signals
+
+    signals.user_logged_in.connect(_logged_in, dispatch_uid="portal.audit.login")
+    signals.user_logged_out.connect(_logged_out, dispatch_uid="portal.audit.logout")
+    signals.user_login_failed.connect(_login_failed, dispatch_uid="portal.audit.login_failed")
+
+
+def _logged_in(sender, request, user, **kwargs):
+    from .services import audit_record
+
+    audit_record(actor=user, action="login.success", obj=user)
+
+
+def _logged_out(sender, request, user, **kwargs):
+    from .services import audit_record
+
+    if user is not None:
+        audit_record(actor=user, action="logout", obj=user)
+
+
+def _login_failed(sender, credentials, request=None, **kwargs):
+    from .models import User
+    from .services import audit_record
+
+    username = str(credentials.get("username", ""))[:150]
+    account = User.objects.filter(username=username).first()
+    audit_record(
+        actor=None,
+        action="login.failed",
+        obj=account,
+        detail={
+            "username": username,
+            "locked_out": bool(getattr(request, "axes_locked_out", False)),
+        },
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import crypto, rules
+from . import bulk, crypto, rules
 from .choices import SCHOOL_TYPE_STAGES, STAFF_ROLE_LEVEL, RegionLevel, Role
 from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher, User
 
@@ -86,9 +87,11 @@ def id_number_fields(raw: object, *, today: date) -> dict:
 
 
 @transaction.atomic
-def teacher_create(*, id_number: str, name: str, school: School, stage: str, **fields) -> Teacher:
+def teacher_create(
+    *, id_number: str, name: str, school: School, stage: str, actor: User | None = None, **fields
+) -> Teacher:
     """Create a teacher and open their first service period at ``school`` (from
-    ``started_teaching`` or today)."""
+    ``started_teaching`` or today). Audited."""
     today = timezone.localdate()
     derived = id_number_fields(id_number, today=today)
     if Teacher.objects.filter(id_number_hash=derived["id_number_hash"]).exists():
@@ -103,13 +106,21 @@ def teacher_create(*, id_number: str, name: str, school: School, stage: str, **f
         stage=stage,
         start=teacher.started_teaching or today,
     )
+    audit_record(
+        actor=actor,
+        action="teacher.create",
+        obj=teacher,
+        detail={"values": audit_snapshot(teacher)},
+    )
     return teacher
 
 
 @transaction.atomic
-def teacher_update(*, teacher: Teacher, **fields) -> Teacher:
+def teacher_update(*, teacher: Teacher, actor: User | None = None, **fields) -> Teacher:
     """Change a teacher's attributes. A change of school closes the open service periods
-    the day before and opens a new one at the new school."""
+    the day before and opens a new one at the new school. Audited, with before and
+    after."""
+    before = audit_snapshot(teacher)
     new_school = fields.pop("school", None)
     for name, value in fields.items():
         setattr(teacher, name, value)
@@ -120,6 +131,9 @@ def teacher_update(*, teacher: Teacher, **fields) -> Teacher:
     teacher.save()
     if moved:
         teacher_move(teacher=teacher, school=new_school, on=timezone.localdate())
+    changes = audit_diff(before, audit_snapshot(teacher))
+    if changes:
+        audit_record(actor=actor, action="teacher.update", obj=teacher, detail={"changes": changes})
     return teacher
 
 
@@ -244,6 +258,61 @@ def audit_record(
         ip_address=ip_address or current_ip(),
         detail=detail or {},
     )
+
+
+# Never written into an audit event's detail, whatever the model.
+AUDIT_SECRET_FIELDS = frozenset({"id_number_encrypted", "id_number_hash", "password"})
+
+
+def audit_action(obj, verb: str) -> str:
+    """``teacher.update``, ``training_record.delete``: the model's name in snake case and
+    the verb, as the services name their actions."""
+    return f"{re.sub(r'(?<!^)(?=[A-Z])', '_', type(obj).__name__).lower()}.{verb}"
+
+
+def audit_snapshot(obj) -> dict[str, str]:
+    """An object's editable fields as text (a related object by its name), for the before
+    and after of an audited change. Never an ID number or a password; time stamps the
+    database keeps are left out."""
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if (
+            field.primary_key
+            or not field.editable
+            or field.name in AUDIT_SECRET_FIELDS
+            or getattr(field, "auto_now", False)
+            or getattr(field, "auto_now_add", False)
+        ):
+            continue
+        if field.is_relation:
+            value = getattr(obj, field.name) if field.value_from_object(obj) is not None else None
+        else:
+            value = field.value_from_object(obj)
+        values[field.name] = "" if value is None else str(value)[:200]
+    return values
+
+
+def audit_diff(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """``{field: [before, after]}`` for the fields that changed."""
+    return {
+        name: [before.get(name, ""), value]
+        for name, value in after.items()
+        if before.get(name, "") != value
+    }
+
+
+def audit_bulk(*, actor: User | None, events: list[AuditEvent]) -> None:
+    """Many events at once: the per-object trail of a bulk write such as an import. The
+    events name their action, object, region and detail; this adds who and from where
+    and inserts them in batches."""
+    from .security import current_ip
+
+    user = actor if actor is not None and actor.pk else None
+    username = getattr(actor, "username", "") or "system"
+    ip = current_ip()
+    for event in events:
+        event.user, event.username, event.ip_address = user, username, ip
+    bulk.insert(AuditEvent, events)
 
 
 def _region_of(thing) -> Region | None:

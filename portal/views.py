@@ -23,7 +23,7 @@ from .choices import (
     Role,
     Stage,
 )
-from .forms import AuditFilterForm, TeacherSearchForm
+from .forms import AUDIT_KINDS, AuditFilterForm, TeacherSearchForm
 from .imports import workbooks
 from .models import AuditEvent, Teacher
 from .scope import scope_queryset
@@ -290,7 +290,7 @@ def audit_log(request):
                 | Q(action__icontains=data["q"])
             )
         if data["action"]:
-            events = events.filter(action__startswith=data["action"])
+            events = events.filter(action__regex=AUDIT_KINDS[data["action"]][1])
         if data["since"]:
             events = events.filter(at__date__gte=data["since"])
         if data["until"]:

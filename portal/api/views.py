@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from ..models import Region, School, Teacher
 from ..scope import scope_queryset
+from ..services import audit_record
 from .authentication import token_expired
 from .filters import RegionFilter, SchoolFilter, TeacherFilter
 from .pagination import LargeListPagination
@@ -114,6 +115,7 @@ class TokenView(APIView):
         if token_expired(token):
             token.delete()
             token = Token.objects.create(user=user)
+        audit_record(actor=user, action="token.issue", obj=user)
         return Response({"token": token.key})
 
     @extend_schema(request=None, responses={204: None})
@@ -121,4 +123,5 @@ class TokenView(APIView):
         if not request.user.is_authenticated:
             return Response(status=status.HTTP_401_UNAUTHORIZED)
         Token.objects.filter(user=request.user).delete()
+        audit_record(actor=request.user, action="token.revoke", obj=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

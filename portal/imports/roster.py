@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import bulk, crypto
 from ..choices import SCHOOL_TYPE_STAGES, ProfessionalTitle, Role, Staffing, Stage
-from ..models import School, ServicePeriod, Teacher
+from ..models import AuditEvent, School, ServicePeriod, Teacher
 from ..scope import scope_queryset
 from . import cells
 from .columns import Column, ColumnMap
@@ -440,7 +440,44 @@ def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult
         )
     _move(moved, today)
     result.updated, result.moved = len(to_update), len(moved)
+    _audit(rows, job)
     return result
+
+
+def _audit(rows: list[ImportedRow], job) -> None:
+    """One audit event per teacher created or changed, with the changes (before, after)
+    and the import that made them, so that a teacher's history survives the import's own
+    records."""
+    from ..services import audit_bulk
+
+    written = [r for r in rows if r.action in ("new", "changed")]
+    if not written:
+        return
+    new_ids = dict(
+        _in_batches(
+            [r.id_hash for r in written if r.action == "new"],
+            lambda chunk: _by_hash_queryset(chunk).values_list("id_number_hash", "pk"),
+        )
+    )
+    origin = {"import_job": job.pk} if job is not None else {}
+    events = []
+    for row in written:
+        if row.action == "new":
+            action, pk, detail = "teacher.create", new_ids[row.id_hash], {"school": row.school.name}
+        else:
+            action, pk, detail = "teacher.update", row.teacher.pk, {"changes": row.changes}
+        name = row.values.get("name") or row.teacher.name
+        events.append(
+            AuditEvent(
+                action=action,
+                object_type=Teacher._meta.label,
+                object_id=str(pk),
+                object_repr=f"{name} ({row.masked})"[:200],
+                region_id=row.school.county_id,
+                detail={**detail, **origin},
+            )
+        )
+    audit_bulk(actor=job.uploaded_by if job is not None else None, events=events)
 
 
 def _open_first_periods(hashes: list[str], today: date) -> None:
