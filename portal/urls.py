@@ -62,3 +62,5 @@ if settings.DEBUG:
 
 handler500 = "portal.views.server_error"
 handler404 = "portal.views.not_found"
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"

@@ -325,6 +325,37 @@ def server_error(request):
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
+def bad_request(request, exception=None):
+    """400 (a malformed or oversized request, e.g. more fields than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS``): JSON for API clients, a page for people."""
+    from django.http import JsonResponse
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("The request could not be read (malformed or too large).")}, status=400
+        )
+    return HttpResponse(loader.get_template("400.html").render(), status=400)
+
+
+def permission_denied(request, exception=None):
+    """403 outside DRF (the CSRF check, a view that refuses): JSON for API clients."""
+    from django.http import JsonResponse
+    from django.views.defaults import permission_denied as default
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("You do not have permission to perform this action.")}, status=403
+        )
+    return default(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (most often a page left open past the session):
+    the plain 403 page in Chinese, not Django's technical one."""
+    return permission_denied(request)
+
+
 def not_found(request, exception=None):
     """404: JSON for API clients (a path that names no object), the page for people."""
     from django.http import JsonResponse

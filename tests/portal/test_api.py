@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -180,3 +181,34 @@ def test_what_the_fuzzer_found_is_a_clear_4xx_not_a_500(world):
         format="json",
     )
     assert huge.status_code == 400
+
+
+def test_a_request_with_too_many_fields_is_a_json_400(world, client):
+    """Found by schemathesis: a form with more fields than Django reads
+    (DATA_UPLOAD_MAX_NUMBER_FIELDS) was answered with Django's HTML page, not JSON."""
+    from django.conf import settings
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.users["city"])
+    fields = {"candidates": [str(i) for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 5)]}
+    response = api.post("/api/v1/honour-candidates/review/", {**fields, "decision": "approve"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+    # People get the page in Chinese; the same for a missing page.
+    page = client.post(reverse("login"), fields)
+    assert page.status_code == 400 and "无法读取" in page.content.decode()
+    client.force_login(world.users["city"])
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404 and "不存在" in missing.content.decode()
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_words(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["county"])
+    response = client.post(reverse("teacher_reveal", args=[world.teacher.pk]))
+    assert response.status_code == 403
+    assert "重新加载" in response.content.decode()
