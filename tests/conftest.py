@@ -6,10 +6,17 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.core.servers.basehttp import WSGIRequestHandler
 
 from portal.choices import Role
 
 from . import factories
+
+# The live server (browser tests, API fuzzing) writes a response's headers and body in
+# separate small packets; with Nagle's algorithm on, each response then waits for the
+# client's delayed ACK (40 ms and more on loopback). gunicorn, as in production, sets
+# TCP_NODELAY itself.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 # .ci/run sets this: there a test that needs PostgreSQL, Redis or Chromium must run, not skip.
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.errors import as_drf
 from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.models import Region
@@ -81,7 +82,7 @@ class PayReportViewSet(
                 ip_address=client_ip(request),
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
+            raise as_drf(exc) from None
         return Response(PayReportSerializer(report).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
@@ -124,7 +125,7 @@ class PayAdjustmentViewSet(
                 **data,
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
+            raise as_drf(exc) from None
         return Response(PayAdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from portal.api.errors import as_drf
 from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.security import client_ip
@@ -124,7 +125,7 @@ class CandidateViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
                 reason=data.validated_data.get("reason", ""),
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
+            raise as_drf(exc) from None
         return Response(
             {"decided": decided, "refused": refused, "batch": batch.pk if batch else None}
         )

@@ -2,6 +2,12 @@
 the errors every operation can give (validation, authentication, scope, throttling, lockout),
 in the shapes DRF sends them."""
 
+import threading
+
+from django.utils.translation import get_language
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
+
 ERROR = {
     "type": "object",
     "description": "An error: `detail` in words, or one list of messages per field.",
@@ -35,3 +41,28 @@ def document_errors(result, generator, request, public):
                     },
                 )
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per language and version and then served from
+    memory: it only changes with the code. Generation runs under a lock, because
+    drf-spectacular's generator is not thread-safe (tfranzel/drf-spectacular#1368: two
+    threads generating at once gave a 500 under a threaded server)."""
+
+    _lock = threading.Lock()
+    _schemas: dict = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (get_language(), version, self.serve_public)
+        with self._lock:
+            if key not in self._schemas:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                self._schemas[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(
+            data=self._schemas[key],
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )

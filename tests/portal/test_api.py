@@ -212,3 +212,37 @@ def test_a_form_without_its_csrf_token_is_refused_in_words(world):
     response = client.post(reverse("teacher_reveal", args=[world.teacher.pk]))
     assert response.status_code == 403
     assert "重新加载" in response.content.decode()
+
+
+def test_the_schema_is_generated_once_however_many_ask_at_once(live_server, monkeypatch):
+    """drf-spectacular's generator is not thread-safe (a threaded server gave a 500 to one of
+    five clients asking at once): the schema view generates under a lock, once, and serves
+    the result from memory."""
+    import json
+    import threading
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from portal.api.schema import SchemaView
+
+    SchemaView._schemas.clear()
+    generate = SchemaView.generator_class.get_schema
+    calls = []
+
+    def slow_generate(self, *args, **kwargs):
+        calls.append(threading.get_ident())
+        time.sleep(0.2)  # wide open to a second thread, were there no lock
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaView.generator_class, "get_schema", slow_generate)
+
+    def fetch(_):
+        with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json") as response:
+            return response.status, json.load(response)["paths"].keys()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(fetch, range(16)))
+    assert {status for status, _paths in results} == {200}
+    assert all("/api/v1/teachers/" in paths for _status, paths in results)
+    assert len(calls) == 1

@@ -168,3 +168,20 @@ def test_an_english_browser_still_gets_chinese_until_it_switches(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("teacher_list"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert "<h1>Teachers</h1>" in body.content.decode()
+
+
+def test_session_ends_after_the_idle_limit(client, world, settings):
+    """Each request pushes the end of the session back by SESSION_COOKIE_AGE; a session left
+    alone longer than that is over (the database backend's expiry date, as the cookie's)."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(world.users["county"])
+    assert client.get("/").status_code == 200
+    stored = Session.objects.get(session_key=client.session.session_key)
+    assert stored.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    Session.objects.filter(pk=stored.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

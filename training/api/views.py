@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.errors import as_drf
 from portal.api.views import Scoped
 from portal.choices import STAFF_ROLE_LEVEL, Role
 from portal.models import Region, Teacher
@@ -79,7 +80,7 @@ class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 actor=request.user,
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
+            raise as_drf(exc) from None
         return Response(TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def _review(self, request, approve: bool):
@@ -96,7 +97,7 @@ class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 reason=body.validated_data.get("reason", ""),
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"reason": exc.messages}) from None
+            raise as_drf(exc) from None
         record.refresh_from_db()
         return Response(TrainingRecordSerializer(record).data)
 
@@ -123,7 +124,7 @@ class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 record=record, actor=request.user, reason=body.validated_data.get("reason", "")
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"detail": exc.messages}) from None
+            raise as_drf(exc) from None
         return Response(TrainingRecordSerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 
