@@ -305,14 +305,19 @@ def audit_bulk(*, actor: User | None, events: list[AuditEvent]) -> None:
     """Many events at once: the per-object trail of a bulk write such as an import. The
     events name their action, object, region and detail; this adds who and from where
     and inserts them in batches."""
+    user_id, username, ip = audit_origin(actor)
+    for event in events:
+        event.user_id, event.username, event.ip_address = user_id, username, ip
+    bulk.insert(AuditEvent, events)
+
+
+def audit_origin(actor: User | None) -> tuple[int | None, str, str | None]:
+    """Who and from where, as an event records them: the user's id, their name ("system"
+    for a task of nobody's) and the address of the request being served."""
     from .security import current_ip
 
-    user = actor if actor is not None and actor.pk else None
-    username = getattr(actor, "username", "") or "system"
-    ip = current_ip()
-    for event in events:
-        event.user, event.username, event.ip_address = user, username, ip
-    bulk.insert(AuditEvent, events)
+    user_id = actor.pk if actor is not None and actor.pk else None
+    return user_id, getattr(actor, "username", "") or "system", current_ip()
 
 
 def _region_of(thing) -> Region | None:

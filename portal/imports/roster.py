@@ -7,6 +7,7 @@ school is outside the uploader's scope is refused, never moved.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from django.db.models.expressions import RawSQL
@@ -448,20 +449,23 @@ def _audit(rows: list[ImportedRow], job) -> None:
     """One audit event per teacher created or changed, with the changes (before, after)
     and the import that made them, so that a teacher's history survives the import's own
     records."""
-    from ..services import audit_bulk
+    from ..services import audit_bulk, audit_origin
 
-    written = [r for r in rows if r.action in ("new", "changed")]
-    if not written:
-        return
+    actor = job.uploaded_by if job is not None else None
+    origin = {"import_job": job.pk} if job is not None else {}
+    new = [r for r in rows if r.action == "new"]
+    if new and bulk.is_postgresql():
+        # One INSERT … SELECT from the teachers just written, as for their service periods.
+        _audit_new_in_database([r.id_hash for r in new], audit_origin(actor), origin)
+        new = []
     new_ids = dict(
         _in_batches(
-            [r.id_hash for r in written if r.action == "new"],
+            [r.id_hash for r in new],
             lambda chunk: _by_hash_queryset(chunk).values_list("id_number_hash", "pk"),
         )
     )
-    origin = {"import_job": job.pk} if job is not None else {}
     events = []
-    for row in written:
+    for row in [*new, *(r for r in rows if r.action == "changed")]:
         if row.action == "new":
             action, pk, detail = "teacher.create", new_ids[row.id_hash], {"school": row.school.name}
         else:
@@ -477,7 +481,24 @@ def _audit(rows: list[ImportedRow], job) -> None:
                 detail={**detail, **origin},
             )
         )
-    audit_bulk(actor=job.uploaded_by if job is not None else None, events=events)
+    audit_bulk(actor=actor, events=events)
+
+
+def _audit_new_in_database(hashes: list[str], who: tuple, origin: dict) -> None:
+    from django.db import connection
+
+    user_id, username, ip = who
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO portal_auditevent (at, user_id, username, action, object_type, "
+            "object_id, object_repr, region_id, ip_address, detail) "
+            "SELECT now(), %s, %s, 'teacher.create', %s, t.id::text, "
+            "left(t.name || ' (' || t.id_number_masked || ')', 200), s.county_id, %s, "
+            "jsonb_build_object('school', s.name) || %s::jsonb "
+            "FROM portal_teacher t JOIN portal_school s ON s.id = t.school_id "
+            "WHERE t.id_number_hash = ANY(%s)",
+            [user_id, username, Teacher._meta.label, ip, json.dumps(origin), hashes],
+        )
 
 
 def _open_first_periods(hashes: list[str], today: date) -> None:
