@@ -416,7 +416,7 @@ def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult
         [_new_teacher(r, encrypt) for r in new_rows],
         returning=False,
     )
-    _open_first_periods([r.id_hash for r in new_rows], today)
+    _open_first_periods([r.id_hash for r in new_rows], today, job=job)
     result.created = len(new_rows)
 
     moved = []
@@ -449,15 +449,13 @@ def _audit(rows: list[ImportedRow], job) -> None:
     """One audit event per teacher created or changed, with the changes (before, after)
     and the import that made them, so that a teacher's history survives the import's own
     records."""
-    from ..services import audit_bulk, audit_origin
+    from ..services import audit_bulk
 
     actor = job.uploaded_by if job is not None else None
     origin = {"import_job": job.pk} if job is not None else {}
     new = [r for r in rows if r.action == "new"]
-    if new and bulk.is_postgresql():
-        # One INSERT … SELECT from the teachers just written, as for their service periods.
-        _audit_new_in_database([r.id_hash for r in new], audit_origin(actor), origin)
-        new = []
+    if bulk.is_postgresql():
+        new = []  # recorded with their service periods (``_open_first_periods``)
     new_ids = dict(
         _in_batches(
             [r.id_hash for r in new],
@@ -467,7 +465,7 @@ def _audit(rows: list[ImportedRow], job) -> None:
     events = []
     for row in [*new, *(r for r in rows if r.action == "changed")]:
         if row.action == "new":
-            action, pk, detail = "teacher.create", new_ids[row.id_hash], {"school": row.school.name}
+            action, pk, detail = "teacher.create", new_ids[row.id_hash], {}
         else:
             action, pk, detail = "teacher.update", row.teacher.pk, {"changes": row.changes}
         name = row.values.get("name") or row.teacher.name
@@ -484,37 +482,42 @@ def _audit(rows: list[ImportedRow], job) -> None:
     audit_bulk(actor=actor, events=events)
 
 
-def _audit_new_in_database(hashes: list[str], who: tuple, origin: dict) -> None:
-    from django.db import connection
-
-    user_id, username, ip = who
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO portal_auditevent (at, user_id, username, action, object_type, "
-            "object_id, object_repr, region_id, ip_address, detail) "
-            "SELECT now(), %s, %s, 'teacher.create', %s, t.id::text, "
-            "left(t.name || ' (' || t.id_number_masked || ')', 200), s.county_id, %s, "
-            "jsonb_build_object('school', s.name) || %s::jsonb "
-            "FROM portal_teacher t JOIN portal_school s ON s.id = t.school_id "
-            "WHERE t.id_number_hash = ANY(%s)",
-            [user_id, username, Teacher._meta.label, ip, json.dumps(origin), hashes],
-        )
-
-
-def _open_first_periods(hashes: list[str], today: date) -> None:
+def _open_first_periods(hashes: list[str], today: date, *, job=None) -> None:
     """Each new teacher's first service period, at their school, from the day they started
-    teaching. On PostgreSQL one INSERT … SELECT, with no row travelling through Python."""
+    teaching. On PostgreSQL one statement, with no row travelling through Python, which
+    also records each creation in the audit log (elsewhere ``_audit`` does)."""
     if not hashes:
         return
     if bulk.is_postgresql():
         from django.db import connection
 
+        from ..services import audit_origin
+
+        user_id, username, ip = audit_origin(job.uploaded_by if job is not None else None)
+        origin = {"import_job": job.pk} if job is not None else {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO portal_serviceperiod (teacher_id, school_id, role, stage, start, "
-                '"end") SELECT id, school_id, %s, stage, COALESCE(started_teaching, %s), NULL '
-                "FROM portal_teacher WHERE id_number_hash = ANY(%s)",
-                ["teacher", today, hashes],
+                "WITH new AS (SELECT id, school_id, stage, started_teaching, name, "
+                "id_number_masked FROM portal_teacher WHERE id_number_hash = ANY(%s)), "
+                "periods AS (INSERT INTO portal_serviceperiod (teacher_id, school_id, role, "
+                'stage, start, "end") SELECT id, school_id, %s, stage, '
+                "COALESCE(started_teaching, %s), NULL FROM new) "
+                "INSERT INTO portal_auditevent (at, user_id, username, action, object_type, "
+                "object_id, object_repr, region_id, ip_address, detail) "
+                "SELECT now(), %s, %s, 'teacher.create', %s, new.id::text, "
+                "left(new.name || ' (' || new.id_number_masked || ')', 200), s.county_id, %s, "
+                "%s::jsonb "
+                "FROM new JOIN portal_school s ON s.id = new.school_id",
+                [
+                    hashes,
+                    "teacher",
+                    today,
+                    user_id,
+                    username,
+                    Teacher._meta.label,
+                    ip,
+                    json.dumps(origin),
+                ],
             )
         return
     teachers = _in_batches(

@@ -101,7 +101,8 @@ def test_a_roster_import_leaves_one_event_per_teacher(world):
         )
     }
     assert events["teacher.create"].object_id == str(created.pk)
-    assert events["teacher.create"].detail == {"school": "鹿城区第一小学", "import_job": job.pk}
+    assert events["teacher.create"].detail == {"import_job": job.pk}
+    assert events["teacher.create"].region == world.county
     update = events["teacher.update"]
     assert update.object_id == str(world.teacher.pk)
     assert update.detail["changes"]["name"] == ["林晓", "林晓晓"]
