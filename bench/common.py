@@ -23,7 +23,8 @@ def setup_django(*, fresh: bool) -> None:
     sys.path.insert(0, str(ROOT))
     if fresh:
         subprocess.run(
-            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {BENCH_DB}"], check=True
+            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"],
+            check=True,
         )
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {BENCH_DB}"], check=True)
     import django
