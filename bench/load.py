@@ -122,6 +122,9 @@ def main() -> int:
 
     if Teacher.objects.count() < 100_000:
         print("building the city-scale database first (bench/training_compliance.py)")
+        from django.db import connections
+
+        connections.close_all()  # the builder drops and recreates this database
         subprocess.run([sys.executable, str(ROOT / "bench" / "training_compliance.py")], check=True)
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
     env = {
