@@ -245,17 +245,16 @@ def audit_record(
     """Append an audit event. Never put an ID number in ``detail``. The event is filed
     under ``region`` (or the region of the object, or of the actor) so that the staff of
     that region find it, and records the address of the request being served."""
-    from .security import current_ip
-
+    user_id, username, request_ip = audit_origin(actor)
     return AuditEvent.objects.create(
-        user=actor if actor is not None and actor.pk else None,
-        username=getattr(actor, "username", "") or "system",
+        user_id=user_id,
+        username=username,
         action=action,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         region=region or _region_of(obj) or _region_of(actor),
-        ip_address=ip_address or current_ip(),
+        ip_address=ip_address or request_ip,
         detail=detail or {},
     )
 

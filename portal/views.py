@@ -307,47 +307,44 @@ def audit_log(request):
     )
 
 
+def _api_error(request, status: int, message: str):
+    """The JSON answer an API client gets for an error Django handles outside DRF, or None
+    for a page request."""
+    from django.http import JsonResponse
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return None
+
+
 def server_error(request):
     """A clear 500: in JSON for API clients, a page for people. Rendered without the
     request's context, which may be what failed (a lost database connection)."""
-    from django.http import JsonResponse
     from django.template import loader
 
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "detail": _(
-                    "The server could not finish this request; nothing was saved. Try again."
-                )
-            },
-            status=500,
-        )
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    message = _("The server could not finish this request; nothing was saved. Try again.")
+    return _api_error(request, 500, message) or HttpResponse(
+        loader.get_template("500.html").render(), status=500
+    )
 
 
 def bad_request(request, exception=None):
     """400 (a malformed or oversized request, e.g. more fields than
     ``DATA_UPLOAD_MAX_NUMBER_FIELDS``): JSON for API clients, a page for people."""
-    from django.http import JsonResponse
     from django.template import loader
 
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": _("The request could not be read (malformed or too large).")}, status=400
-        )
-    return HttpResponse(loader.get_template("400.html").render(), status=400)
+    message = _("The request could not be read (malformed or too large).")
+    return _api_error(request, 400, message) or HttpResponse(
+        loader.get_template("400.html").render(), status=400
+    )
 
 
 def permission_denied(request, exception=None):
     """403 outside DRF (the CSRF check, a view that refuses): JSON for API clients."""
-    from django.http import JsonResponse
     from django.views.defaults import permission_denied as default
 
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": _("You do not have permission to perform this action.")}, status=403
-        )
-    return default(request, exception)
+    message = _("You do not have permission to perform this action.")
+    return _api_error(request, 403, message) or default(request, exception)
 
 
 def csrf_failure(request, reason=""):
@@ -358,9 +355,6 @@ def csrf_failure(request, reason=""):
 
 def not_found(request, exception=None):
     """404: JSON for API clients (a path that names no object), the page for people."""
-    from django.http import JsonResponse
     from django.views.defaults import page_not_found
 
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
-    return page_not_found(request, exception)
+    return _api_error(request, 404, _("Not found.")) or page_not_found(request, exception)

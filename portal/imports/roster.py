@@ -453,9 +453,9 @@ def _audit(rows: list[ImportedRow], job) -> None:
 
     actor = job.uploaded_by if job is not None else None
     origin = {"import_job": job.pk} if job is not None else {}
-    new = [r for r in rows if r.action == "new"]
-    if bulk.is_postgresql():
-        new = []  # recorded with their service periods (``_open_first_periods``)
+    # On PostgreSQL the new teachers were recorded with their service periods
+    # (``_open_first_periods``).
+    new = [] if bulk.is_postgresql() else [r for r in rows if r.action == "new"]
     new_ids = dict(
         _in_batches(
             [r.id_hash for r in new],
