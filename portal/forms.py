@@ -79,7 +79,7 @@ AUDIT_KINDS = {
     ),
     "honours": (_("Honours"), r"^(honours|honour_type|award|candidate)\."),
     "pay": (_("Pay reports"), r"^(pay|parity_rule)"),
-    "account": (_("Users and log-ins"), r"^(user|login|token)"),
+    "account": (_("Users and log-ins"), r"^(user|login|logout|token)"),
 }
 
 

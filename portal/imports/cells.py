@@ -6,7 +6,6 @@ returns the value or raises ``CellError`` with a message for the user.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -84,10 +83,7 @@ def parse_date(
     return value
 
 
-@functools.lru_cache(maxsize=8192)
 def _date_from_text(value: str) -> date:
-    """Memoised: a roster repeats the same few thousand dates (1 September of each year)
-    over 100,000 rows. A refusal raises and is not kept."""
     candidate = value.replace(" ", "")
     if re.fullmatch(r"\d{5}(\.0+)?", candidate):
         return EXCEL_EPOCH + timedelta(days=int(float(candidate)))

@@ -207,3 +207,8 @@ def test_log_ins_and_tokens_are_recorded(client, world):
     failed = AuditEvent.objects.get(action="login.failed")
     assert failed.detail["username"] == "county" and failed.region == world.county
     assert "wrong" not in json.dumps(failed.detail)
+    # The audit page's "users and log-ins" kind finds all five.
+    client.force_login(world.users["city"])
+    page = client.get(reverse("audit_log"), {"action": "account"}).content.decode()
+    for action in ("login.failed", "login.success", "logout", "token.issue", "token.revoke"):
+        assert f'<td class="mono">{action}</td>' in page
