@@ -85,7 +85,7 @@ def hand(regions) -> dict:
     for target in Target.objects.prefetch_related("tiers"):
         numerators, denominators = handsql.county_figures(target, ON)
         for region in regions:
-            inside = [r.pk for r in regions if r.path.startswith(region.path)]
+            inside = [r.pk for r in regions if r.path.startswith(region.subtree_prefix)]
             figures[(target.pk, region.pk)] = (
                 sum(numerators.get(pk, 0) for pk in inside),
                 sum(denominators.get(pk, 0) for pk in inside)

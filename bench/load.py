@@ -89,10 +89,9 @@ def session(user) -> str:
 
 
 def token(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from portal.api.authentication import token_issue
 
-    Token.objects.filter(user=user).delete()  # a fresh one: tokens expire
-    return Token.objects.create(user=user).key
+    return token_issue(user=user)  # a fresh one: tokens expire
 
 
 def wait_until_up(url: str, timeout: float = 60) -> None:

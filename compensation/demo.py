@@ -14,7 +14,7 @@ from .models import Group, PayAdjustment, PayReport
 
 
 def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
-    counties = list(Region.objects.filter(level="county", path__startswith=province.path))
+    counties = list(Region.objects.filter(level="county", path__startswith=province.subtree_prefix))
     reports, adjustments = [], []
     last = as_of.year - 1  # figures of a year are reported early the next year
     for index, county in enumerate(sorted(counties, key=lambda c: c.code)):
@@ -64,5 +64,5 @@ def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
 
 
 def reset(*, province: Region) -> None:
-    PayAdjustment.objects.filter(county__path__startswith=province.path).delete()
-    PayReport.objects.filter(county__path__startswith=province.path).delete()
+    PayAdjustment.objects.filter(county__path__startswith=province.subtree_prefix).delete()
+    PayReport.objects.filter(county__path__startswith=province.subtree_prefix).delete()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region
+from portal.validators import validate_no_id_number
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
@@ -40,7 +41,9 @@ class PayReport(models.Model):
         blank=True,
         **MONEY,
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -78,7 +81,9 @@ class PayAdjustment(models.Model):
     group = models.CharField(_("group"), max_length=16, choices=Group.choices)
     effective_on = models.DateField(_("effective on"))
     amount = models.DecimalField(_("amount (yuan per person per month)"), **MONEY)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -29,7 +29,7 @@ def county_results(user, region: Region, year: int) -> list[CountyResult]:
     four queries (counties, reports, adjustments, rules)."""
     counties = list(
         scope_queryset(user, Region.objects.filter(level="county"))
-        .filter(path__startswith=region.path)
+        .filter(path__startswith=region.subtree_prefix)
         .order_by("code")
     )
     ids = [c.pk for c in counties]
@@ -89,7 +89,7 @@ def parts(region: Region, results: list[CountyResult]) -> list[dict]:
     children = list(Region.objects.filter(parent=region).order_by("code"))
     rows = []
     for child in children:
-        inside = [r for r in results if r.county.path.startswith(child.path)]
+        inside = [r for r in results if r.county.path.startswith(child.subtree_prefix)]
         if inside:
             rows.append(
                 {
@@ -114,7 +114,9 @@ def trend(counties: list[Region], *, last: int = 6, until: int) -> dict[int, lis
 def years_reported(user, region: Region) -> list[int]:
     return sorted(
         set(
-            scope_queryset(user, PayReport.objects.filter(county__path__startswith=region.path))
+            scope_queryset(
+                user, PayReport.objects.filter(county__path__startswith=region.subtree_prefix)
+            )
             .values_list("year", flat=True)
             .distinct()
         ),

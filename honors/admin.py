@@ -3,9 +3,12 @@ candidates and awards change only through the scan, the review and revocation.""
 
 from django.contrib import admin
 
-from portal.admin import ReadOnlyAdmin, ScopedAdmin
+from portal.admin import ReadOnlyAdmin, ScopedAdmin, offer_below
 
 from .models import Award, Candidate, HonourType
+
+# Teachers earn the honours of their region and of the regions above it.
+offer_below(HonourType)
 
 
 @admin.register(HonourType)

@@ -21,7 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph
+
+from portal.pdf import para
 
 FONT = "CertificateFont"
 RED = colors.HexColor("#9b1c1c")
@@ -95,7 +96,7 @@ def _page(pdf, award, width, height, font, body, url) -> None:
     pdf.setFillColor(colors.black)
     pdf.setFont(font, 20)
     pdf.drawString(40 * mm, height - 76 * mm, f"{award.teacher.name}同志：")
-    paragraph = Paragraph(wording(award), body)
+    paragraph = para(wording(award), body)
     _w, h = paragraph.wrap(width - 80 * mm, 80 * mm)
     paragraph.drawOn(pdf, 40 * mm, height - 84 * mm - h)
     pdf.setFont(font, 18)

@@ -37,4 +37,4 @@ def reset(*, province: Region) -> None:
     Award.objects.filter(**inside).delete()
     AwardBatch.objects.filter(**inside).delete()
     Candidate.objects.filter(**inside).delete()
-    HonourType.objects.filter(region__path__startswith=province.path).delete()
+    HonourType.objects.filter(region__path__startswith=province.subtree_prefix).delete()

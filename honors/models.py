@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Teacher
+from portal.validators import validate_no_id_number
 
 
 class Basis(models.TextChoices):
@@ -21,7 +22,7 @@ class HonourType(models.Model):
         Region, verbose_name=_("awarded by"), on_delete=models.PROTECT, related_name="+"
     )
     code = models.SlugField(_("code"), max_length=48)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_id_number])
     basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
     years = models.PositiveSmallIntegerField(_("years required"), default=0)
     years_senior_high = models.PositiveSmallIntegerField(
@@ -65,7 +66,9 @@ class Candidate(models.Model):
         choices=CandidateStatus.choices,
         default=CandidateStatus.PROPOSED,
     )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -127,7 +130,9 @@ class Award(models.Model):
         AwardBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
     )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
-    revoke_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+    revoke_reason = models.CharField(
+        _("reason for revocation"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
 
     class Meta:
         verbose_name = _("award")

@@ -40,7 +40,8 @@ def honour_types(user):
     if region is None:
         return HonourType.objects.none()
     return HonourType.objects.filter(
-        Q(region_id__in=region.path_ids) | Q(region__path__startswith=region.path), active=True
+        Q(region_id__in=region.path_ids) | Q(region__path__startswith=region.subtree_prefix),
+        active=True,
     )
 
 

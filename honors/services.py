@@ -60,7 +60,7 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
     teachers = Teacher.objects.filter(Q(status="serving") | Q(retired_on__year=year))
     if region is not None:
         honours = honours.filter(region_id__in=region.path_ids)
-        teachers = teachers.filter(school__county__path__startswith=region.path)
+        teachers = teachers.filter(school__county__path__startswith=region.subtree_prefix)
     honours = list(honours.select_related("region"))
     teachers = list(teachers.select_related("school__county"))
     periods: dict[int, list[rules.Period]] = {}
@@ -79,7 +79,7 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
     for honour in honours:
         rule = _rule(honour)
         for teacher in teachers:
-            if not teacher.school.county.path.startswith(honour.region.path):
+            if not teacher.school.county.path.startswith(honour.region.subtree_prefix):
                 continue
             verdict = rules.assess(
                 periods=periods.get(teacher.pk, []),
@@ -140,7 +140,7 @@ def may_decide(user, honour: HonourType) -> bool:
     return bool(
         user.region_id
         and user.role in STAFF_ROLE_LEVEL
-        and honour.region.path.startswith(user.region.path)
+        and honour.region.path.startswith(user.region.subtree_prefix)
     )
 
 
@@ -265,7 +265,7 @@ def candidate_nominate(*, honour: HonourType, teacher: Teacher, year: int, actor
         raise ValidationError(
             _("This honour is earned by years of service: the yearly scan proposes it.")
         )
-    if not teacher.school.county.path.startswith(honour.region.path):
+    if not teacher.school.county.path.startswith(honour.region.subtree_prefix):
         raise ValidationError(
             _("%(honour)s is awarded by %(region)s; the teacher's school is outside it.")
             % {"honour": honour.name, "region": honour.region.name}

@@ -21,11 +21,9 @@ from django.views.decorators.http import require_POST
 
 from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL
-from portal.models import Teacher
-from portal.scope import scope_queryset
 from portal.security import client_ip
 from portal.selectors import home_region
-from portal.services import audit_record
+from portal.services import IDLookupRefused, audit_record, teacher_find_by_id_number
 
 from . import certificate, selectors, services
 from .forms import DecisionForm, NominateForm
@@ -137,6 +135,26 @@ def scan_now(request):
     return redirect(f"{reverse('honours_candidates')}?year={year}")
 
 
+def _teacher_by_id_number(request, raw):
+    """The teacher in scope with this ID number (an audited, limited look-up), or ``None``
+    with the reason shown as a message."""
+    try:
+        number = kernel_rules.parse_id_number(raw, today=timezone.localdate()).value
+    except kernel_rules.IDNumberError as exc:
+        messages.error(request, kernel_rules.id_problem(exc.code))
+        return None
+    try:
+        teacher = teacher_find_by_id_number(
+            user=request.user, id_number=number, ip_address=client_ip(request), via="honours"
+        )
+    except IDLookupRefused as exc:
+        messages.error(request, exc.message)
+        return None
+    if teacher is None:
+        messages.error(request, _("No teacher in your scope has this ID number."))
+    return teacher
+
+
 @login_required
 @require_POST
 def nominate(request):
@@ -147,33 +165,24 @@ def nominate(request):
     year = _year(request)
     if form.is_valid():
         honour = get_object_or_404(selectors.honour_types(user), pk=form.cleaned_data["honour"])
-        try:
-            number = kernel_rules.parse_id_number(
-                form.cleaned_data["id_number"], today=timezone.localdate()
-            ).value
-        except kernel_rules.IDNumberError as exc:
-            messages.error(request, kernel_rules.id_problem(exc.code))
-        else:
-            teacher = scope_queryset(user, Teacher.objects.by_id_number(number)).first()
-            if teacher is None:
-                messages.error(request, _("No teacher in your scope has this ID number."))
+        teacher = _teacher_by_id_number(request, form.cleaned_data["id_number"])
+        if teacher is not None:
+            try:
+                services.candidate_nominate(
+                    honour=honour,
+                    teacher=teacher,
+                    year=year,
+                    actor=user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
             else:
-                try:
-                    services.candidate_nominate(
-                        honour=honour,
-                        teacher=teacher,
-                        year=year,
-                        actor=user,
-                        note=form.cleaned_data["note"],
-                    )
-                except ValidationError as exc:
-                    messages.error(request, "；".join(exc.messages))
-                else:
-                    messages.success(
-                        request,
-                        _("%(name)s is now a candidate for %(honour)s.")
-                        % {"name": teacher.name, "honour": honour.name},
-                    )
+                messages.success(
+                    request,
+                    _("%(name)s is now a candidate for %(honour)s.")
+                    % {"name": teacher.name, "honour": honour.name},
+                )
     else:
         messages.error(request, _("Choose the honour and give the ID number."))
     return redirect(f"{reverse('honours_candidates')}?year={year}&status=proposed")

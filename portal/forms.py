@@ -69,7 +69,7 @@ class LoginForm(AuthenticationForm):
 # ``pay.export``): the services' own names and those the admin gives (model name and verb).
 AUDIT_KINDS = {
     "teacher": (_("Teachers"), r"^(teacher|ethics_record|service_period)\."),
-    "reveal": (_("ID number reveals"), r"^teacher\.reveal_id_number$"),
+    "reveal": (_("ID number reveals"), r"^teacher\.(reveal_id_number|find_by_id_number)$"),
     "import": (_("Imports"), r"^import\."),
     "export": (_("Exports and certificates"), r"(export|certificates|error_workbook)"),
     "training": (_("Training records"), r"^(training|course|provider|rule_set)"),

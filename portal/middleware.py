@@ -11,7 +11,12 @@ _SESSION_STARTED = "portal_session_started"
 
 class PrivateDataHeadersMiddleware:
     """Pages for a signed-in user carry personal data: keep them out of every cache, and
-    end a session that has outlived the absolute time-out however active it was."""
+    end a session that has outlived the absolute time-out however active it was.
+
+    "Signed in" is decided after the view, so that a request the API authenticated with a
+    token counts too (DRF sets the user on the request as it authenticates); and every API
+    answer is ``no-store`` whoever asked (a token log-in answers an anonymous request with a
+    token)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,7 +29,8 @@ class PrivateDataHeadersMiddleware:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
         response = self.get_response(request)
-        if user is not None and user.is_authenticated:
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
             response["Cache-Control"] = "no-store"
         return response
 
@@ -43,3 +49,42 @@ class LanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RefuseIDNumbersInURLs:
+    """An ID number never travels in a URL: addresses land in access logs, proxies, browser
+    history and Referer headers. A request whose path or query string holds one is refused
+    (400) before any view runs, whichever door it knocks on; searches by ID number are POSTs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .rules import contains_id_number
+
+        # The path and the query as Django decodes them (percent-escapes, UTF-8), so that
+        # no spelling of the number slips past.
+        parts = [request.path]
+        for key, values in request.GET.lists():
+            parts.append(key)
+            parts.extend(values)
+        if contains_id_number("\n".join(parts)):
+            return _id_number_in_url(request)
+        return self.get_response(request)
+
+
+def _id_number_in_url(request):
+    from django.http import HttpResponse, JsonResponse
+    from django.template import loader
+    from django.utils.translation import gettext as _
+
+    message = _(
+        "An ID number may not be sent in a web address, where logs and browser history keep "
+        "it. Search by ID number with the search box (or, for the API, "
+        "POST /api/v1/teachers/search/)."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    body = loader.get_template("400.html").render({"message": message})
+    return HttpResponse(body, status=400)

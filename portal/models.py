@@ -1,10 +1,14 @@
 """The shared kernel: regions, schools, teachers with their service history and ethics
 records, users with their roles, and the audit trail."""
 
+import logging
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
@@ -20,6 +24,16 @@ from .choices import (
     Staffing,
     Stage,
 )
+from .validators import validate_no_id_number, validate_person_name
+
+logger = logging.getLogger(__name__)
+
+# A region's path: the ids from the root, each followed by a slash ("/1/5/23/").
+REGION_PATH = re.compile(r"/(?:[0-9]{1,12}/){1,8}")
+REGION_PATH_SQL = r"^/([0-9]+/)+$"
+# A prefix no region's path starts with: what an invalid region's subtree is (nothing).
+NO_SUBTREE = "/-/"
+REGION_DEPTH = {RegionLevel.PROVINCE: 1, RegionLevel.CITY: 2, RegionLevel.COUNTY: 3}
 
 
 class Region(models.Model):
@@ -28,7 +42,7 @@ class Region(models.Model):
     whole subtree is one indexed prefix match."""
 
     code = models.CharField(_("division code"), max_length=6, unique=True)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[validate_no_id_number])
     level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -38,6 +52,7 @@ class Region(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Set only by the region services (``region_create``, ``region_update``).
     path = models.CharField(max_length=255, editable=False, db_index=True)
     is_mountain_island = models.BooleanField(_("mountain or island county"), default=False)
     is_key_support = models.BooleanField(_("key support county"), default=False)
@@ -50,6 +65,9 @@ class Region(models.Model):
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"
             ),
+            models.CheckConstraint(
+                condition=Q(path__regex=REGION_PATH_SQL), name="region_path_ids_from_root"
+            ),
         ]
 
     def __str__(self):
@@ -59,14 +77,42 @@ class Region(models.Model):
         return reverse("region_detail", args=[self.pk])
 
     @property
+    def path_is_valid(self) -> bool:
+        """A path is trusted only when it is ids from the root, ends with this region's own
+        id and is as deep as the region's level. Anything else (empty, copied from another
+        region, written around the services) answers for nothing."""
+        if not REGION_PATH.fullmatch(self.path or "") or self.pk is None:
+            return False
+        ids = [int(part) for part in self.path.strip("/").split("/")]
+        return ids[-1] == self.pk and len(ids) == REGION_DEPTH.get(self.level)
+
+    @property
+    def subtree_prefix(self) -> str:
+        """The prefix of the paths of this region and every region under it: use it (never
+        ``path`` itself) in ``path__startswith`` and ``str.startswith``. A region with an
+        invalid path fails closed: its subtree is empty and the error is logged."""
+        if self.path_is_valid:
+            return self.path
+        logger.error(
+            "region %s (%s) has an invalid path %r: its subtree is treated as empty",
+            self.pk,
+            self.code,
+            self.path,
+        )
+        return NO_SUBTREE
+
+    @property
     def path_ids(self) -> list[int]:
-        """The ids from the root down to this region (``/1/5/23/`` → [1, 5, 23])."""
+        """The ids from the root down to this region (``/1/5/23/`` → [1, 5, 23]); none for
+        a region whose path is invalid (see ``subtree_prefix``)."""
+        if not self.path_is_valid:
+            return []
         return [int(part) for part in self.path.strip("/").split("/")]
 
 
 class School(models.Model):
     code = models.CharField(_("school code"), max_length=10, unique=True)
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_no_id_number])
     county = models.ForeignKey(
         Region,
         verbose_name=_("county"),
@@ -109,7 +155,7 @@ class Teacher(models.Model):
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     # Searched with icontains, which no b-tree index serves.
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[validate_person_name])
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     school = models.ForeignKey(
@@ -119,7 +165,9 @@ class Teacher(models.Model):
         related_name="teachers",
         db_index=False,  # served by the (school, status) index below
     )
-    subject = models.CharField(_("subject"), max_length=32, blank=True)
+    subject = models.CharField(
+        _("subject"), max_length=32, blank=True, validators=[validate_no_id_number]
+    )
     stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
     staffing = models.CharField(
         _("staffing"), max_length=16, choices=Staffing.choices, default=Staffing.ESTABLISHED
@@ -215,7 +263,7 @@ class EthicsRecord(models.Model):
     in_force_to = models.DateField(
         _("in force until"), null=True, blank=True, help_text=_("Empty until lifted.")
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[validate_no_id_number])
 
     class Meta:
         verbose_name = _("ethics record")
@@ -453,3 +501,28 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"{self.job_id}:{self.line} {self.action}"
+
+
+class ApiToken(models.Model):
+    """A key for the API, issued at each token log-in (``portal.api.authentication``). Only
+    a hash of the key is stored. It stops at the first of: its absolute lifetime
+    (``API_TOKEN_TTL_SECONDS`` from ``created``), its idle limit (``API_TOKEN_IDLE_SECONDS``
+    since ``last_used``), a change of the user's password (``password_fingerprint`` no longer
+    matches, as a session's auth hash), the user's deactivation, or a revoke."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    password_fingerprint = models.CharField(max_length=64, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Written at most once a minute (not on every request): enough for an idle limit of hours.
+    last_used = models.DateTimeField(_("last used"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.user} {self.created:%Y-%m-%d %H:%M}"

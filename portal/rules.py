@@ -181,6 +181,59 @@ def mask_id_like(text: str) -> str:
     return _ID_LIKE.sub(lambda match: mask_any(match.group(0)), text)
 
 
+_ID_CANDIDATE = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
+
+
+def contains_id_number(text: str) -> bool:
+    """Whether ``text`` holds a well-formed ID number (18 characters whose check character
+    is right), after NFKC folding and upper-casing: for places an ID number must never be,
+    such as a URL. Long runs of digits that are not ID numbers (time stamps) pass."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    return any(
+        id_check_character(m.group(0)[:17]) == m.group(0)[17]
+        for m in _ID_CANDIDATE.finditer(folded)
+    )
+
+
+_NAME_JOINERS = set("·・•‧･-'’ ")
+
+
+def person_name_problem(name: str) -> str | None:
+    """What makes ``name`` not a person's name, or ``None``: letters of any script (with
+    their combining marks), the middle dots of minority and foreign names, spaces, and a
+    hyphen or apostrophe between letters. No digits (an ID number or a phone number in the
+    wrong column), no formula, link or control character."""
+    if not name:
+        return None
+    if contains_id_number(name):
+        return _("This is an ID number, not a name: the columns may be swapped.")
+    for character in name:
+        kind = unicodedata.category(character)
+        if kind[0] in "LM" or character in _NAME_JOINERS:
+            continue
+        if kind == "Nd":
+            return _("A name has no digits.")
+        return _("A name has no “%(character)s”.") % {
+            "character": character if character.isprintable() else repr(character)
+        }
+    if name[0] in "-'’" or name[-1] in "-'’":
+        return _("A name does not start or end with a hyphen or an apostrophe.")
+    if not any(unicodedata.category(c)[0] == "L" for c in name):
+        return _("A name needs at least one letter.")
+    return None
+
+
+def id_number_in_text_problem(text: str) -> str | None:
+    """A free-text value that holds an ID number would show it unmasked wherever the text
+    goes (previews, the audit log, exports): refuse it."""
+    if text and contains_id_number(text):
+        return _(
+            "This text contains an ID number, which may only be entered in the ID number "
+            "column. Remove it."
+        )
+    return None
+
+
 def id_problem(code: str) -> str:
     """What is wrong with an ID number, without repeating the number or its birth date: for
     lists that other people see (the import preview, the error column)."""

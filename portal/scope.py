@@ -10,6 +10,7 @@ teacher; apps register their own models in their ``AppConfig.ready``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
@@ -26,6 +27,8 @@ class ScopePaths:
     school: str | None  # path to a School
     teacher: str | None  # path to a Teacher
 
+
+logger = logging.getLogger(__name__)
 
 _REGISTRY: dict[type[Model], ScopePaths] = {}
 
@@ -53,7 +56,22 @@ def scope_filter(user, model: type[Model]) -> Q | None:
     if role in STAFF_ROLE_LEVEL:
         if user.region_id is None or paths.region is None:
             return None
-        prefix = user.region.path
+        region = user.region
+        if not region.path_is_valid or region.level != STAFF_ROLE_LEVEL[role]:
+            # Fail closed: a region whose path cannot be trusted, or staff attached at the
+            # wrong level, see nothing rather than a guess.
+            logger.error(
+                "scope refused for user %s: region %s (%s, level %s, path %r) is not valid "
+                "for role %s",
+                user.pk,
+                region.pk,
+                region.code,
+                region.level,
+                region.path,
+                role,
+            )
+            return None
+        prefix = region.path
         lookup = "path" if paths.region == "" else f"{paths.region}__path"
         return Q(**{f"{lookup}__startswith": prefix})
     if role == Role.SCHOOL_ADMIN:

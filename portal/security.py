@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
 from django.conf import settings
+from django.db.models import Sum
 
 
 def client_ip(request) -> str | None:
@@ -48,6 +54,52 @@ class ContentSecurityPolicyMiddleware:
 
 def lockout_minutes() -> int:
     return max(1, round(settings.AXES_COOLOFF_TIME * 60))
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler (``AXES_HANDLER``) with a second, separate limit for an
+    address on its own.
+
+    ``AXES_LOCKOUT_PARAMETERS`` lock an account, and an account at an address, after
+    ``AXES_FAILURE_LIMIT`` failures within the cool-off, whatever the address. An address
+    alone is locked only after ``LOCKOUT_IP_FAILURE_LIMIT`` failures on any accounts, far
+    above what the people of one office behind one NAT address mistype: a third party who
+    makes an office's browsers fail log-ins cannot lock out the whole office, and guessing
+    across many accounts from one address is still stopped."""
+
+    def address_failures(self, request) -> int:
+        attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)
+        if settings.AXES_COOLOFF_TIME is not None:
+            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+        return attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+
+    def address_locked(self, request) -> bool:
+        return (
+            settings.AXES_LOCK_OUT_AT_FAILURE
+            and self.address_failures(request) >= settings.LOCKOUT_IP_FAILURE_LIMIT
+        )
+
+    def is_locked(self, request, credentials=None) -> bool:
+        return super().is_locked(request, credentials) or self.address_locked(request)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        # The failure that reaches the address's limit is answered as locked out, as the one
+        # that reaches an account's limit is.
+        if (
+            request is not None
+            and not getattr(request, "axes_locked_out", False)
+            and not self.is_whitelisted(request, credentials)
+            and self.address_locked(request)
+        ):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
 
 
 def lockout_response(request, credentials, *args, **kwargs):

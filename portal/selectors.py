@@ -79,9 +79,12 @@ def region_overview(user, region: Region) -> RegionOverview:
     """Counts of schools, serving teachers and full-time teachers in ``region`` with a
     breakdown by the next level down (cities, counties or schools). Three queries for the
     rows and labels, whatever the size of the region."""
-    schools = scope_queryset(user, School.objects.filter(county__path__startswith=region.path))
+    schools = scope_queryset(
+        user, School.objects.filter(county__path__startswith=region.subtree_prefix)
+    )
     teachers = scope_queryset(
-        user, Teacher.objects.filter(SERVING, school__county__path__startswith=region.path)
+        user,
+        Teacher.objects.filter(SERVING, school__county__path__startswith=region.subtree_prefix),
     )
     teacher_key = _TEACHER_GROUP[region.level]
     school_key = _SCHOOL_GROUP[region.level]

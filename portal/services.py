@@ -6,19 +6,44 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import bulk, crypto, rules
 from .choices import SCHOOL_TYPE_STAGES, STAFF_ROLE_LEVEL, RegionLevel, Role
 from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher, User
+from .scope import scope_queryset
 
 _PARENT_LEVEL = {RegionLevel.CITY: RegionLevel.PROVINCE, RegionLevel.COUNTY: RegionLevel.CITY}
 
 
 # --- Regions and schools ------------------------------------------------------------
+
+
+def region_parent_errors(level: str, parent: Region | None) -> dict:
+    expected_parent = _PARENT_LEVEL.get(level)
+    if expected_parent is None and parent is not None:
+        return {"parent": _("A province has no parent region.")}
+    if expected_parent is not None and (parent is None or parent.level != expected_parent):
+        return {
+            "parent": _("The parent of a %(level)s must be a %(parent)s.")
+            % {"level": RegionLevel(level).label, "parent": RegionLevel(expected_parent).label}
+        }
+    if parent is not None and not parent.path_is_valid:
+        return {
+            "parent": _(
+                "The region “%(name)s” has no valid place in the region tree; ask the "
+                "system administrator to repair it before adding regions under it."
+            )
+            % {"name": parent.name}
+        }
+    return {}
 
 
 @transaction.atomic
@@ -30,17 +55,14 @@ def region_create(
     parent: Region | None = None,
     is_mountain_island: bool = False,
     is_key_support: bool = False,
+    actor: User | None = None,
 ) -> Region:
-    expected_parent = _PARENT_LEVEL.get(level)
-    if expected_parent is None and parent is not None:
-        raise ValidationError({"parent": _("A province has no parent region.")})
-    if expected_parent is not None and (parent is None or parent.level != expected_parent):
-        raise ValidationError(
-            {
-                "parent": _("The parent of a %(level)s must be a %(parent)s.")
-                % {"level": RegionLevel(level).label, "parent": RegionLevel(expected_parent).label}
-            }
-        )
+    """Create a region and its path: the one way a region comes to exist (the admin, the
+    demo and the benchmarks call it). The path is ids from the root, so it is written once
+    the region has its id; until then it holds a placeholder that no scope can match."""
+    errors = region_parent_errors(level, parent)
+    if errors:
+        raise ValidationError(errors)
     region = Region(
         code=code,
         name=name,
@@ -48,12 +70,47 @@ def region_create(
         parent=parent,
         is_mountain_island=is_mountain_island,
         is_key_support=is_key_support,
-        path="pending",
+        path=f"{parent.path if parent else '/'}0/",
     )
     region.full_clean()
     region.save()
     region.path = f"{parent.path if parent else '/'}{region.pk}/"
     region.save(update_fields=["path"])
+    audit_record(actor=actor, action="region.create", obj=region)
+    return region
+
+
+@transaction.atomic
+def region_update(*, region: Region, actor: User | None = None, **fields) -> Region:
+    """Change a region's name, code, flags or parent. A new parent moves the region and its
+    whole subtree: every path under it is rewritten in the same transaction."""
+    allowed = {"code", "name", "parent", "is_mountain_island", "is_key_support"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)}
+        )
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    before = audit_snapshot(region)
+    old_prefix, old_parent = region.path, region.parent_id
+    for name, value in fields.items():
+        setattr(region, name, value)
+    moved = region.parent_id != old_parent
+    if moved:
+        errors = region_parent_errors(region.level, region.parent)
+        if errors:
+            raise ValidationError(errors)
+    region.full_clean()
+    region.save()
+    if moved:
+        new_prefix = f"{region.parent.path if region.parent else '/'}{region.pk}/"
+        Region.objects.filter(path__startswith=old_prefix).update(
+            path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
+        )
+        region.refresh_from_db(fields=["path"])
+    changes = audit_diff(before, audit_snapshot(region))
+    if changes:
+        audit_record(actor=actor, action="region.update", obj=region, detail={"changes": changes})
     return region
 
 
@@ -116,10 +173,12 @@ def teacher_create(
 
 
 @transaction.atomic
-def teacher_update(*, teacher: Teacher, actor: User | None = None, **fields) -> Teacher:
+def teacher_update(
+    *, teacher: Teacher, actor: User | None = None, detail: dict | None = None, **fields
+) -> Teacher:
     """Change a teacher's attributes. A change of school closes the open service periods
     the day before and opens a new one at the new school. Audited, with before and
-    after."""
+    after (and ``detail``, such as where the change came from)."""
     before = audit_snapshot(teacher)
     new_school = fields.pop("school", None)
     for name, value in fields.items():
@@ -133,7 +192,12 @@ def teacher_update(*, teacher: Teacher, actor: User | None = None, **fields) -> 
         teacher_move(teacher=teacher, school=new_school, on=timezone.localdate())
     changes = audit_diff(before, audit_snapshot(teacher))
     if changes:
-        audit_record(actor=actor, action="teacher.update", obj=teacher, detail={"changes": changes})
+        audit_record(
+            actor=actor,
+            action="teacher.update",
+            obj=teacher,
+            detail={**(detail or {}), "changes": changes},
+        )
     return teacher
 
 
@@ -187,6 +251,75 @@ def ethics_record_create(
         actor=actor, action="ethics_record.create", obj=record, region=teacher.school.county
     )
     return record
+
+
+class IDLookupRefused(Exception):
+    """A look-up by full ID number the user may not make now; ``message`` says why."""
+
+    def __init__(self, message: str, *, throttled: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+def _take_id_lookups(user: User, count: int) -> None:
+    """Count ``count`` look-ups by full ID number against the user's hourly allowance
+    (``ID_LOOKUPS_PER_HOUR``), or refuse them all."""
+    limit = settings.ID_LOOKUPS_PER_HOUR
+    window = int(timezone.now().timestamp()) // 3600
+    key = f"id-lookups:{user.pk}:{window}"
+    cache.add(key, 0, timeout=3700)
+    used = cache.incr(key, count)
+    if used > limit:
+        raise IDLookupRefused(
+            _(
+                "You have looked up %(limit)d ID numbers in the last hour, the most one "
+                "account may. Try again next hour, or search by name."
+            )
+            % {"limit": limit},
+            throttled=True,
+        )
+
+
+def teachers_find_by_id_numbers(
+    *, user: User, id_numbers: list[str], ip_address: str | None, via: str
+) -> dict[str, Teacher]:
+    """The teachers in ``user``'s scope with these (normalised, validated) ID numbers, by
+    number. A look-up by a full number tells what the mask hides, so it is a reveal: only
+    for those who may reveal, counted against the hourly allowance (every number asked,
+    found or not), and audited whether or not it finds anyone. Every door that takes a full
+    ID number to find a teacher (searches, nomination lists) comes here."""
+    from . import permissions
+
+    if not permissions.may_reveal_id_numbers(user):
+        raise IDLookupRefused(_("Your account may not search by ID number."))
+    numbers = sorted(set(id_numbers))
+    if not numbers:
+        return {}
+    _take_id_lookups(user, len(numbers))
+    by_hash = {crypto.lookup_hash(n): n for n in numbers}
+    teachers = scope_queryset(
+        user, Teacher.objects.filter(id_number_hash__in=list(by_hash)).select_related("school")
+    )
+    found = {by_hash[t.id_number_hash]: t for t in teachers}
+    audit_record(
+        actor=user,
+        action="teacher.find_by_id_number",
+        obj=next(iter(found.values())) if len(found) == 1 else None,
+        ip_address=ip_address,
+        detail={"via": via, "asked": len(numbers), "found": len(found)},
+    )
+    return found
+
+
+def teacher_find_by_id_number(
+    *, user: User, id_number: str, ip_address: str | None, via: str
+) -> Teacher | None:
+    """One look-up by full ID number (see ``teachers_find_by_id_numbers``)."""
+    found = teachers_find_by_id_numbers(
+        user=user, id_numbers=[id_number], ip_address=ip_address, via=via
+    )
+    return found.get(id_number)
 
 
 def teacher_reveal_id_number(*, teacher: Teacher, user: User, ip_address: str | None) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, panels, selectors, services
+from . import exports, panels, permissions, selectors, services
 from .choices import (
     SCHOOL_TYPE_STAGES,
     STAFF_ROLE_LEVEL,
@@ -109,6 +109,18 @@ def teacher_list(request):
     form = TeacherSearchForm(data, counties=counties)
     teachers = selectors.visible_teachers(user)
     teachers = _filter_teachers(teachers, form.cleaned_data) if form.is_valid() else teachers.none()
+    if form.is_valid() and form.cleaned_data.get("id_number"):
+        try:
+            found = services.teacher_find_by_id_number(
+                user=user,
+                id_number=form.cleaned_data["id_number"],
+                ip_address=client_ip(request),
+                via="page",
+            )
+        except services.IDLookupRefused as exc:
+            form.add_error("id_number", exc.message)
+            found = None
+        teachers = teachers.filter(pk=found.pk) if found else teachers.none()
     page = Paginator(teachers.order_by("school__code", "name", "id"), TEACHERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -123,7 +135,8 @@ def teacher_list(request):
             "page": page,
             "query": query.urlencode(),
             "may_export": user.role != Role.TEACHER,
-            "may_export_full_ids": _may_export_full_ids(user),
+            "may_export_full_ids": permissions.may_export_full_ids(user),
+            "may_search_id_numbers": permissions.may_reveal_id_numbers(user),
         },
     )
 
@@ -131,8 +144,6 @@ def teacher_list(request):
 def _filter_teachers(teachers, cleaned):
     if cleaned.get("q"):
         teachers = teachers.filter(name__icontains=cleaned["q"].strip())
-    if cleaned.get("id_number"):
-        teachers = teachers.by_id_number(cleaned["id_number"])
     for field in ("stage", "staffing", "professional_title", "status"):
         if cleaned.get(field):
             teachers = teachers.filter(**{field: cleaned[field]})
@@ -163,7 +174,7 @@ def teacher_export(request):
         return redirect(f"{reverse('teacher_list')}?{data.urlencode()}")
     teachers = _filter_teachers(scope_queryset(user, Teacher.objects.all()), form.cleaned_data)
     teachers = teachers.order_by("school__code", "name", "id")
-    full = request.GET.get("full_id_numbers") == "1" and _may_export_full_ids(user)
+    full = request.GET.get("full_id_numbers") == "1" and permissions.may_export_full_ids(user)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if fmt == "csv":
         body, content_type = exports.teachers_csv(teachers, full_id_numbers=full), "text/csv"
@@ -188,14 +199,6 @@ def teacher_export(request):
         f"attachment; filename*=UTF-8''{quote(f'教师名单-{stamp}.{fmt}')}"
     )
     return response
-
-
-def _may_export_full_ids(user):
-    return user.is_superuser or user.role in (
-        Role.PROVINCE_STAFF,
-        Role.CITY_STAFF,
-        Role.COUNTY_STAFF,
-    )
 
 
 @login_required
@@ -228,18 +231,9 @@ def _render_teacher(request, teacher):
             # and not the birth date, which with the masked number would give it away.
             "id_number": teacher.reveal_id_number() if is_self else teacher.id_number_masked,
             "show_birth_date": is_self,
-            "can_reveal": not is_self and _may_reveal(request.user),
+            "can_reveal": not is_self and permissions.may_reveal_id_numbers(request.user),
             "panels": panels.teacher_panels(request, teacher),
         },
-    )
-
-
-def _may_reveal(user):
-    return user.is_superuser or user.role in (
-        Role.PROVINCE_STAFF,
-        Role.CITY_STAFF,
-        Role.COUNTY_STAFF,
-        Role.SCHOOL_ADMIN,
     )
 
 
@@ -247,7 +241,7 @@ def _may_reveal(user):
 @require_POST
 def teacher_reveal(request, pk):
     teacher = get_object_or_404(selectors.visible_teachers(request.user), pk=pk)
-    if not _may_reveal(request.user):
+    if not permissions.may_reveal_id_numbers(request.user):
         raise Http404
     id_number = services.teacher_reveal_id_number(
         teacher=teacher, user=request.user, ip_address=client_ip(request)

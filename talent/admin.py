@@ -1,17 +1,25 @@
 """Admin for the talent ladder, scoped like every other door: a bureau defines its own tiers,
-programmes and targets here; titles change only through recognition and revocation."""
+programmes and targets here; enrolments enter through the nomination service (eligibility
+checked); titles change only through recognition and revocation."""
 
+from django import forms
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
+from portal.admin import ScopedAdmin, offer_below
 
+from . import services
 from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
+
+# A county's programme may lead toward a tier of its city's ladder, its targets count the
+# city's tiers, and it nominates into the city's programmes.
+offer_below(Tier, Programme)
 
 
 @admin.register(Tier)
 class TierAdmin(ScopedAdmin):
     list_display = ["name", "ladder", "track", "level", "rank", "prerequisite", "run_by", "region"]
     list_filter = ["ladder", "track", "level"]
+    search_fields = ["name", "code", "ladder"]
 
 
 @admin.register(Programme)
@@ -41,14 +49,45 @@ class RotationAdmin(ScopedAdmin):
     raw_id_fields = ["teacher", "from_school", "to_school"]
 
 
+class EnrolmentAddForm(forms.ModelForm):
+    """A nomination: refused, with every reason, when the teacher is not eligible."""
+
+    class Meta:
+        model = Enrolment
+        fields = ["programme", "teacher", "targeted_post"]
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, teacher = cleaned.get("programme"), cleaned.get("teacher")
+        if programme is not None and teacher is not None:
+            for reason in services.enrolment_refusals(programme=programme, teacher=teacher):
+                self.add_error(None, reason)
+        return cleaned
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(ScopedAdmin):
     list_display = ["teacher", "programme", "status", "targeted_post"]
     list_filter = ["status"]
     raw_id_fields = ["teacher"]
+    form = EnrolmentAddForm
+
+    def get_fields(self, request, obj=None):
+        # An enrolment starts nominated; later steps go through the programme page.
+        return EnrolmentAddForm.Meta.fields if obj is None else super().get_fields(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return False  # steps go through the programme page, which records them
+
+    def save_model(self, request, obj, form, change):
+        created = services.enrolment_nominate(
+            programme=form.cleaned_data["programme"],
+            teacher=form.cleaned_data["teacher"],
+            targeted_post=form.cleaned_data.get("targeted_post", ""),
+            actor=request.user,
+        )  # audited by the service
+        obj.pk, obj.status, obj.created_at = created.pk, created.status, created.created_at
+        obj._state.adding = False
 
 
 @admin.register(Title)

@@ -158,14 +158,14 @@ def reset(*, province: Region) -> None:
 
     inside = {"region__path__startswith": province.path}
     EnrolmentStep.objects.filter(
-        enrolment__programme__region__path__startswith=province.path
+        enrolment__programme__region__path__startswith=province.subtree_prefix
     ).delete()
-    Title.objects.filter(awarding_region__path__startswith=province.path).delete()
-    Enrolment.objects.filter(programme__region__path__startswith=province.path).delete()
-    Attainment.objects.filter(target__region__path__startswith=province.path).delete()
+    Title.objects.filter(awarding_region__path__startswith=province.subtree_prefix).delete()
+    Enrolment.objects.filter(programme__region__path__startswith=province.subtree_prefix).delete()
+    Attainment.objects.filter(target__region__path__startswith=province.subtree_prefix).delete()
     Target.objects.filter(**inside).delete()
     Programme.objects.filter(**inside).delete()
-    Rotation.objects.filter(from_school__county__path__startswith=province.path).delete()
+    Rotation.objects.filter(from_school__county__path__startswith=province.subtree_prefix).delete()
     Studio.objects.filter(**inside).delete()
     Tier.objects.filter(**inside).update(prerequisite=None)
     Tier.objects.filter(**inside).delete()

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.choices import RegionLevel
 from portal.models import Region, Teacher
+from portal.validators import validate_no_id_number
 
 
 class Track(models.TextChoices):
@@ -32,7 +33,7 @@ class Tier(models.Model):
 
     ladder = models.CharField(_("ladder"), max_length=32)
     code = models.SlugField(_("code"), max_length=48)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("name"), max_length=64, validators=[validate_no_id_number])
     track = models.CharField(
         _("track"), max_length=16, choices=Track.choices, default=Track.TEACHER
     )
@@ -85,7 +86,7 @@ class Tier(models.Model):
 class Programme(models.Model):
     """A cultivation programme toward a tier (卓越教师锻造计划 …), run by a city or county."""
 
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_no_id_number])
     region = models.ForeignKey(
         Region, verbose_name=_("run by"), on_delete=models.PROTECT, related_name="programmes"
     )
@@ -219,7 +220,7 @@ class EnrolmentStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[validate_no_id_number])
 
     class Meta:
         ordering = ["enrolment_id", "at", "id"]
@@ -244,7 +245,9 @@ class Title(models.Model):
     certificate_number = models.CharField(_("certificate number"), max_length=40, unique=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
-    revoke_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+    revoke_reason = models.CharField(
+        _("reason for revocation"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
     enrolment = models.OneToOneField(
         Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="title"
     )
@@ -282,8 +285,8 @@ YEARLY_KINDS = {TargetKind.ROTATION, TargetKind.ROTATION_BACKBONE}
 class Target(models.Model):
     """A figure a plan sets for a region by a deadline (W 2025, N 2027)."""
 
-    plan = models.CharField(_("plan"), max_length=64)
-    name = models.CharField(_("name"), max_length=128)
+    plan = models.CharField(_("plan"), max_length=64, validators=[validate_no_id_number])
+    name = models.CharField(_("name"), max_length=128, validators=[validate_no_id_number])
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="targets"
     )
@@ -370,7 +373,7 @@ class Studio(models.Model):
     """A 名师 / 名校长 / 名班主任 studio (工作室) at a level (W §5.12: full coverage of
     province, city, county and school studios)."""
 
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_no_id_number])
     track = models.CharField(
         _("track"), max_length=16, choices=Track.choices, default=Track.TEACHER
     )

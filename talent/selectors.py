@@ -72,7 +72,8 @@ def visible_programmes(user):
     if user.region_id is None:
         return Programme.objects.none()
     return Programme.objects.filter(
-        Q(region__path__startswith=user.region.path) | Q(region_id__in=user.region.path_ids)
+        Q(region__path__startswith=user.region.subtree_prefix)
+        | Q(region_id__in=user.region.path_ids)
     )
 
 
@@ -150,7 +151,7 @@ def counted_titles(target, region, on: date):
         Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
         tier__in=target.tiers.all(),
         awarded_on__lte=on,
-        teacher__school__county__path__startswith=region.path,
+        teacher__school__county__path__startswith=region.subtree_prefix,
     )
     if target.kind == TargetKind.NEW_TITLES:
         titles = titles.filter(awarded_on__gte=target.plan_start, awarded_on__lte=target.deadline)
@@ -186,7 +187,7 @@ def counted(target, region, on: date) -> Counted:
             Q(closed_on__isnull=True) | Q(closed_on__gt=on),
             level=target.studio_level,
             founded_on__lte=on,
-            region__path__startswith=region.path,
+            region__path__startswith=region.subtree_prefix,
         )
         return Counted(
             "studios",
@@ -201,7 +202,7 @@ def counted(target, region, on: date) -> Counted:
             start__lte=on,
             teacher__status="serving",
             teacher__is_full_time=True,
-            from_school__county__path__startswith=region.path,
+            from_school__county__path__startswith=region.subtree_prefix,
         )
         if target.stages:
             rotations = rotations.filter(teacher__stage__in=target.stages)

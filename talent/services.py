@@ -33,14 +33,20 @@ from .models import (
 )
 
 
+def enrolment_refusals(*, programme: Programme, teacher: Teacher, on: date | None = None):
+    """Every reason ``teacher`` may not be nominated into ``programme`` (empty: eligible),
+    for a form to show before it calls ``enrolment_nominate``, which checks again."""
+    on = on or timezone.localdate()
+    facts = selectors.teacher_facts([teacher], on=on)[teacher.pk]
+    return rules.refusals(facts, selectors.programme_rules(programme))
+
+
 @transaction.atomic
 def enrolment_nominate(
     *, programme: Programme, teacher: Teacher, actor, targeted_post="", on: date | None = None
 ) -> Enrolment:
     """Nominate a teacher; refused with every reason when they are not eligible."""
-    on = on or timezone.localdate()
-    facts = selectors.teacher_facts([teacher], on=on)[teacher.pk]
-    reasons = rules.refusals(facts, selectors.programme_rules(programme))
+    reasons = enrolment_refusals(programme=programme, teacher=teacher, on=on)
     if reasons:
         raise ValidationError(reasons)
     enrolment, created = Enrolment.objects.get_or_create(
@@ -243,7 +249,7 @@ def attainment_recompute(*, on: date | None = None) -> int:
             scopes = [
                 r
                 for r in regions.values()
-                if r.level == target.applies_to and r.path.startswith(target.region.path)
+                if r.level == target.applies_to and r.path.startswith(target.region.subtree_prefix)
             ]
         else:
             scopes = [target.region]
@@ -252,7 +258,7 @@ def attainment_recompute(*, on: date | None = None) -> int:
             line = rules.yearly_line(line, on)
         snapshots = []
         for region in scopes:
-            inside = [pk for pk, r in regions.items() if r.path.startswith(region.path)]
+            inside = [pk for pk, r in regions.items() if r.path.startswith(region.subtree_prefix)]
             achieved = Decimal(sum(numerators.get(pk, 0) for pk in inside))
             denominator = (
                 Decimal(sum(denominators.get(pk, 0) for pk in inside)) if is_share else None

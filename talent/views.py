@@ -24,7 +24,7 @@ from portal.models import Region, Teacher
 from portal.scope import scope_queryset
 from portal.security import client_ip
 from portal.selectors import home_region
-from portal.services import audit_record
+from portal.services import IDLookupRefused, audit_record, teachers_find_by_id_numbers
 
 from . import rules, selectors, services
 from .imports import TARGETED_POST_TESTS
@@ -119,7 +119,7 @@ def target_detail(request, pk, region_pk):
         ).order_by("as_of")
     )
     on = snapshots[-1].as_of if snapshots else timezone.localdate()
-    if not snapshots and not region.path.startswith(target.region.path):
+    if not snapshots and not region.path.startswith(target.region.subtree_prefix):
         raise Http404
     behind = selectors.counted(target, region, on)
     page = Paginator(scope_queryset(request.user, behind.rows), 50).get_page(
@@ -239,14 +239,21 @@ def programme_detail(request, pk):
     if request.method == "POST" and "file" in request.FILES:
         return _nominate_file(request, programme)
     if request.method == "POST":
-        added, refused = 0, []
+        added, refused, numbers = 0, [], []
         for raw in request.POST.get("id_numbers", "").split():
             try:
-                id_number = kernel_rules.parse_id_number(raw, today=timezone.localdate()).value
+                numbers.append(kernel_rules.parse_id_number(raw, today=timezone.localdate()).value)
             except kernel_rules.IDNumberError as exc:
                 refused.append(f"{kernel_rules.mask_any(raw)}：{kernel_rules.id_problem(exc.code)}")
-                continue
-            teacher = scope_queryset(user, Teacher.objects.by_id_number(id_number)).first()
+        try:
+            found = teachers_find_by_id_numbers(
+                user=user, id_numbers=numbers, ip_address=client_ip(request), via="nomination"
+            )
+        except IDLookupRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("talent_programme", programme.pk)
+        for id_number in dict.fromkeys(numbers):
+            teacher = found.get(id_number)
             if teacher is None:
                 refused.append(
                     f"{kernel_rules.mask_any(id_number)}："
@@ -284,7 +291,7 @@ def programme_detail(request, pk):
             "may_decide": user.region_id == programme.region_id or user.is_superuser,
             "reserved": reserved,
             "counties": scope_queryset(user, Region.objects.filter(level="county"))
-            .filter(path__startswith=programme.region.path)
+            .filter(path__startswith=programme.region.subtree_prefix)
             .order_by("code"),
         },
     )

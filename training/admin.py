@@ -3,9 +3,13 @@ they are entered, reviewed and reversed through the portal's pages, imports and 
 
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
+from portal.admin import ScopedAdmin, offer_below
 
+from . import services
 from .models import Course, Provider, RuleSet, TrainingRecord
+
+# A county's course may be run by a provider its city or province registered.
+offer_below(Provider, Course)
 
 
 @admin.register(RuleSet)
@@ -23,6 +27,14 @@ class RuleSetAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # a change is a new rule set (history keeps the old one)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "region"}
+        created = services.rule_set_create(
+            region=form.cleaned_data["region"], actor=request.user, **fields
+        )  # audited by the service
+        obj.pk = created.pk
+        obj._state.adding = False
 
 
 @admin.register(Provider)

@@ -1,6 +1,7 @@
 """The training-hour ledger: rule sets per region, providers, courses, append-only
 records, and a per-teacher summary kept for dashboards."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,9 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Teacher
+from portal.validators import validate_no_id_number
 
 from .choices import Category, ComplianceStatus, Level, Mode, RecordStatus, Source, Unit
 from .rules import Rule
+
+
+def evidence_path(instance, filename: str) -> str:
+    """Where an uploaded certificate is kept: under a random name with the file's extension,
+    never the uploader's file name (which may hold a name or an ID number). Files are served
+    only through the scoped ``training_record`` view, never from MEDIA_URL."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    extension = extension if extension in {"pdf", "jpg", "jpeg", "png"} else "bin"
+    return f"training/evidence/{secrets.token_hex(16)}.{extension}"
 
 
 def _decimal_map(data) -> dict:
@@ -45,7 +56,7 @@ class RuleSet(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="rule_sets"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_id_number])
     effective_from = models.DateField(_("effective from"))
     unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
     cycle_years = models.PositiveSmallIntegerField(_("cycle length (years)"), default=5)
@@ -141,7 +152,7 @@ class RuleSet(models.Model):
 
 
 class Provider(models.Model):
-    name = models.CharField(_("name"), max_length=128)
+    name = models.CharField(_("name"), max_length=128, validators=[validate_no_id_number])
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
@@ -159,7 +170,7 @@ class Provider(models.Model):
 
 class Course(models.Model):
     code = models.CharField(_("course code"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_id_number])
     provider = models.ForeignKey(
         Provider,
         verbose_name=_("provider"),
@@ -214,7 +225,9 @@ class TrainingRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="records",
     )
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
     # Integer tenths of an hour: sums over millions of rows stay cheap; read as Decimal.
     hours_tenths = models.IntegerField(_("hours (tenths)"))
     completed_on = models.DateField(_("completed on"))
@@ -227,8 +240,10 @@ class TrainingRecord(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.PENDING
     )
-    reject_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
-    evidence = models.FileField(_("certificate"), upload_to="training/evidence/%Y/%m/", blank=True)
+    reject_reason = models.CharField(
+        _("reason for rejection"), max_length=200, blank=True, validators=[validate_no_id_number]
+    )
+    evidence = models.FileField(_("certificate"), upload_to=evidence_path, blank=True)
     is_reversed = models.BooleanField(_("reversed"), default=False, editable=False)
     reverses = models.OneToOneField(
         "self",

@@ -237,7 +237,8 @@ def region_compliance(user, region: Region) -> tuple[ComplianceRow, list[Complia
     summaries = scope_queryset(
         user,
         TrainingSummary.objects.filter(
-            teacher__school__county__path__startswith=region.path, teacher__status="serving"
+            teacher__school__county__path__startswith=region.subtree_prefix,
+            teacher__status="serving",
         ),
     )
     counts: dict[int, dict[str, int]] = {}
@@ -278,7 +279,9 @@ def teachers_by_status(
 ):
     summaries = TrainingSummary.objects.filter(status__in=statuses, teacher__status="serving")
     if region is not None:
-        summaries = summaries.filter(teacher__school__county__path__startswith=region.path)
+        summaries = summaries.filter(
+            teacher__school__county__path__startswith=region.subtree_prefix
+        )
     if school is not None:
         summaries = summaries.filter(teacher__school=school)
     return (

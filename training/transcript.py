@@ -15,7 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.pdf import para
 
 from .choices import Category, Level, RecordStatus
 
@@ -46,15 +48,15 @@ def render(teacher, training) -> bytes:
         title=f"{teacher.name} 继续教育{unit}证明",
     )
     story = [
-        Paragraph(f"中小学教师继续教育{unit}证明", TITLE),
+        para(f"中小学教师继续教育{unit}证明", TITLE),
         Spacer(1, 6 * mm),
-        Paragraph(
+        para(
             f"姓名：{teacher.name}　　身份证号：{teacher.id_number_masked}　　"
             f"学校：{teacher.school.name}（{teacher.school.county.name}）",
             BODY,
         ),
-        Paragraph(f"周期：{assessment.cycle.label()}　　执行规则：{training.rule_set.name}", BODY),
-        Paragraph(
+        para(f"周期：{assessment.cycle.label()}　　执行规则：{training.rule_set.name}", BODY),
+        para(
             f"周期要求 {_fmt(assessment.required)} {unit}，已认定 {_fmt(assessment.credited)} "
             f"{unit}，其中县级及以上 {_fmt(assessment.county_or_above)} {unit}；"
             f"{timezone.localdate().year} 年师德 {_fmt(assessment.ethics_this_year)}/"
@@ -73,7 +75,7 @@ def render(teacher, training) -> bytes:
         rows.append(
             [
                 record.completed_on.isoformat(),
-                Paragraph(record.title, BODY),
+                para(record.title, BODY),
                 _zh(levels.get(record.level, record.level)),
                 _zh(categories.get(record.category, record.category)),
                 _fmt(record.hours),
@@ -97,10 +99,10 @@ def render(teacher, training) -> bytes:
     )
     story += [table, Spacer(1, 6 * mm)]
     for line in assessment.explanations:
-        story.append(Paragraph("· " + line, BODY))
+        story.append(para("· " + line, BODY))
     story += [
         Spacer(1, 8 * mm),
-        Paragraph(
+        para(
             f"本证明由教师队伍建设管理平台于 {timezone.localtime():%Y-%m-%d %H:%M} 生成，"
             "仅列出已审核认定的记录。",
             SMALL,

@@ -142,15 +142,26 @@ def record_reverse(request, pk):
     return redirect("training_teacher", record.teacher_id)
 
 
+EVIDENCE_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+
+
 @login_required
 def record_evidence(request, pk):
     record = get_object_or_404(scope_queryset(request.user, TrainingRecord.objects.all()), pk=pk)
     if not record.evidence:
         raise Http404
+    extension = record.evidence.name.rsplit(".", 1)[-1].lower()
+    content_type = EVIDENCE_CONTENT_TYPES.get(extension, "application/octet-stream")
     return FileResponse(
         record.evidence.open("rb"),
-        as_attachment=False,
-        filename=record.evidence.name.rsplit("/", 1)[-1],
+        as_attachment=content_type == "application/octet-stream",
+        filename=f"培训证书-{record.pk}.{extension}",
+        content_type=content_type,
     )
 
 
@@ -334,7 +345,7 @@ def rule_sets(request):
             else:
                 services.summaries_recompute(
                     teachers=Teacher.objects.filter(
-                        status="serving", school__county__path__startswith=own.path
+                        status="serving", school__county__path__startswith=own.subtree_prefix
                     )
                 )
                 messages.success(

@@ -1,13 +1,6 @@
 import django_filters
 
-from ..forms import IDNumberFormField
 from ..models import Region, School, Teacher
-
-
-class IDNumberFilter(django_filters.CharFilter):
-    """Normalises and validates the ID number; a bad one is a 400 with the rule's message."""
-
-    field_class = IDNumberFormField
 
 
 class RegionFilter(django_filters.FilterSet):
@@ -25,14 +18,17 @@ class SchoolFilter(django_filters.FilterSet):
 
     def in_region(self, queryset, name, value):
         region = Region.objects.filter(pk=value).first()
-        return queryset.filter(county__path__startswith=region.path) if region else queryset.none()
+        return (
+            queryset.filter(county__path__startswith=region.subtree_prefix)
+            if region
+            else queryset.none()
+        )
 
 
 class TeacherFilter(django_filters.FilterSet):
     region = django_filters.NumberFilter(method="in_region", label="region (subtree)")
     county = django_filters.NumberFilter(field_name="school__county")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    id_number = IDNumberFilter(method="by_id_number", label="ID number (exact)")
 
     class Meta:
         model = Teacher
@@ -50,7 +46,4 @@ class TeacherFilter(django_filters.FilterSet):
         region = Region.objects.filter(pk=value).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(school__county__path__startswith=region.path)
-
-    def by_id_number(self, queryset, name, value):
-        return queryset.by_id_number(value)
+        return queryset.filter(school__county__path__startswith=region.subtree_prefix)

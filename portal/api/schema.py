@@ -4,8 +4,12 @@ in the shapes DRF sends them."""
 
 import threading
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import get_language
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 ERROR = {
@@ -43,12 +47,32 @@ def document_errors(result, generator, request, public):
     return result
 
 
+class SchemaAccess(BasePermission):
+    """The schema and the docs: for anyone where ``API_DOCS_PUBLIC`` (local, tests), else for
+    a signed-in user of any role (a session or a token)."""
+
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI. It is a page: a browser that is not signed in goes to the log-in page."""
+
+    permission_classes = [SchemaAccess]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
+
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema, generated once per language and version and then served from
     memory: it only changes with the code. Generation runs under a lock, because
     drf-spectacular's generator is not thread-safe (tfranzel/drf-spectacular#1368: two
     threads generating at once gave a 500 under a threaded server)."""
 
+    permission_classes = [SchemaAccess]
     _lock = threading.Lock()
     _schemas: dict = {}
 

@@ -1,6 +1,24 @@
+from django.utils import timezone
 from rest_framework import serializers
 
+from .. import permissions, rules
 from ..models import Region, School, ServicePeriod, Teacher, User
+
+
+class IDNumberSerializerField(serializers.CharField):
+    """An ID number as people type it, cleaned to its 18 characters or refused with the
+    rule's message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return rules.parse_id_number(value, today=timezone.localdate()).value
+        except rules.IDNumberError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -37,15 +55,20 @@ class ServicePeriodSerializer(serializers.ModelSerializer):
         fields = ["id", "school", "school_name", "role", "stage", "start", "end"]
 
 
+class TeacherSearchSerializer(serializers.Serializer):
+    id_number = IDNumberSerializerField()
+
+
 class TeacherSerializer(serializers.ModelSerializer):
-    """A teacher as lists show them: the ID number only masked."""
+    """A teacher as lists show them: the ID number only masked, and the birth year (which
+    narrows the mask) only to those who may reveal the number anyway."""
 
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     school_code = serializers.CharField(source="school.code", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
     county = serializers.IntegerField(source="school.county_id", read_only=True)
     # Not the birth date: with the masked ID number it would give the whole number away.
-    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
+    birth_year = serializers.SerializerMethodField()
 
     class Meta:
         model = Teacher
@@ -68,6 +91,15 @@ class TeacherSerializer(serializers.ModelSerializer):
             "status",
             "retired_on",
         ]
+
+    def get_birth_year(self, teacher) -> int | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return None
+        if user.teacher_id == teacher.pk or permissions.may_reveal_id_numbers(user):
+            return teacher.birth_date.year
+        return None
 
 
 class ServiceYearsSerializer(serializers.Serializer):

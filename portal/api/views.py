@@ -3,9 +3,10 @@ an object outside it is a 404."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -13,15 +14,18 @@ from rest_framework.views import APIView
 
 from ..models import Region, School, Teacher
 from ..scope import scope_queryset
-from ..services import audit_record
-from .authentication import token_expired
+from ..security import client_ip
+from ..services import IDLookupRefused, audit_record, teacher_find_by_id_number
+from .authentication import token_issue, token_revoke
 from .filters import RegionFilter, SchoolFilter, TeacherFilter
 from .pagination import LargeListPagination
+from .parsers import JSONParser
 from .serializers import (
     MeSerializer,
     RegionSerializer,
     SchoolSerializer,
     TeacherDetailSerializer,
+    TeacherSearchSerializer,
     TeacherSerializer,
 )
 
@@ -61,7 +65,50 @@ class TeacherViewSet(ScopedViewSet):
     ordering_fields = None
 
     def get_serializer_class(self):
+        if self.action == "search":
+            return TeacherSearchSerializer
         return TeacherDetailSerializer if self.action == "retrieve" else TeacherSerializer
+
+    def list(self, request, *args, **kwargs):
+        if "id_number" in request.query_params:
+            # An ID number in a URL lands in access logs and proxies' caches.
+            raise ValidationError(
+                {
+                    "id_number": [
+                        _(
+                            "ID numbers are never sent in an address: search by ID number "
+                            "with POST /api/v1/teachers/search/."
+                        )
+                    ]
+                }
+            )
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=TeacherSearchSerializer,
+        responses={200: TeacherSerializer(many=True)},
+        description=(
+            "The teachers in the caller's scope with this ID number (0 or 1). A search by "
+            "full ID number is a reveal: audited, and limited per account per hour (429)."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        query = TeacherSearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        try:
+            teacher = teacher_find_by_id_number(
+                user=request.user,
+                id_number=query.validated_data["id_number"],
+                ip_address=client_ip(request),
+                via="api",
+            )
+        except IDLookupRefused as exc:
+            if exc.throttled:
+                raise Throttled(detail=exc.message) from None
+            raise PermissionDenied(exc.message) from None
+        found = [teacher] if teacher is not None else []
+        return Response(TeacherSerializer(found, many=True, context={"request": request}).data)
 
 
 class MeView(APIView):
@@ -77,16 +124,30 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange a user name and password for a token (POST); revoke it (DELETE)."""
+    """Exchange a user name and password for a new token (POST); revoke the token used, or
+    with a session every token of the user (DELETE).
+
+    JSON only: a page on another site can make a browser post a form or plain text here
+    without any CSRF token, but not JSON; such posts are a 415 before any password is
+    checked, so they cannot lock anyone out."""
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            415: OpenApiResponse(description="The body is not JSON."),
+        },
         auth=[],
+        description=(
+            "A new token at each log-in (a user holds at most ten; the oldest goes). A token "
+            "stops after API_TOKEN_TTL_SECONDS, after API_TOKEN_IDLE_SECONDS unused, when the "
+            "user's password changes or the user is deactivated, or on DELETE."
+        ),
     )
     def post(self, request):
         credentials = TokenRequestSerializer(data=request.data)
@@ -111,17 +172,14 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("Wrong user name or password.")}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        if token_expired(token):
-            token.delete()
-            token = Token.objects.create(user=user)
+        key = token_issue(user=user)
         audit_record(actor=user, action="token.issue", obj=user)
-        return Response({"token": token.key})
+        return Response({"token": key})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if not request.user.is_authenticated:
             return Response(status=status.HTTP_401_UNAUTHORIZED)
-        Token.objects.filter(user=request.user).delete()
+        token_revoke(user=request.user, token=request.auth)  # a session: request.auth is None
         audit_record(actor=request.user, action="token.revoke", obj=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,6 @@ workbook. The same services as the pages; the same scope."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -92,6 +91,14 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return scope_queryset(self.request.user, super().get_queryset())
 
+    def _job_to_decide(self) -> ImportJob:
+        """A job the user may act on: in scope and theirs (``services.may_decide``), else
+        404 as for a job out of scope."""
+        job = self.get_object()
+        if not services.may_decide(job, self.request.user):
+            raise NotFound
+        return job
+
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
     def create(self, request, *args, **kwargs):
         if not services.may_import(request.user):
@@ -139,9 +146,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ConfirmSerializer, responses={202: ImportJobSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        job = self.get_object()
-        if job.uploaded_by_id != request.user.pk and not request.user.is_superuser:
-            raise NotFound
+        job = self._job_to_decide()
         body = ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         valid_only = body.validated_data["valid_rows_only"]
@@ -160,9 +165,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, workbooks.XLSX_CONTENT_TYPE): bytes})
     @action(detail=True, url_path="error-workbook")
     def error_workbook(self, request, pk=None):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
-        if not services.may_download_errors(job, request.user):
-            raise NotFound
+        job = self._job_to_decide()
         data = services.import_error_workbook(job)
         if data is None:
             raise NotFound

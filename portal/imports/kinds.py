@@ -68,6 +68,36 @@ class ImportedRow:
         return parsed
 
 
+ID_NUMBER_COLUMNS = frozenset({"id_number"})
+NAME_COLUMNS = frozenset({"name"})
+
+
+def guard_cells(rows: list[ImportedRow], positions: dict[str, int]) -> None:
+    """Checks every import kind shares, after its own parsing: an ID number outside the ID
+    number column is refused (and masked in what is kept of the row, so it reaches no
+    preview, audit event or export), and a name column holds a person's name."""
+    for row in rows:
+        width = len(row.raw)
+        before = len(row.errors)
+        for key, position in positions.items():
+            if key in ID_NUMBER_COLUMNS or position >= width:
+                continue
+            value = cells.text(row.raw[position])
+            if key in NAME_COLUMNS:
+                problem = rules.person_name_problem(cells.name(value))
+            elif len(value) < 18:  # too short to hold an ID number: most cells
+                continue
+            else:
+                problem = rules.id_number_in_text_problem(value)
+            if problem:
+                row.refuse(key, value, problem)
+                if isinstance(row.values.get(key), str):
+                    row.values[key] = rules.mask_id_like(row.values[key])
+        if len(row.errors) > before:
+            row.parse_error_count = len(row.errors)
+            row.action = "refused"
+
+
 @dataclass
 class CheckContext:
     user: object

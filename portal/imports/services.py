@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -46,6 +47,19 @@ def may_import(user) -> bool:
 
 def may_choose_valid_rows_only(user) -> bool:
     return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+
+
+def may_decide(job: ImportJob, user) -> bool:
+    """Whether ``user`` decides what becomes of the upload: confirm it, discard it, read its
+    error workbook. The uploader only (and superusers): staff above see the job in their
+    scope, but the upload is not theirs to write, drop or read in clear. Every door (pages,
+    API, services) asks this one question."""
+    return user.is_superuser or job.uploaded_by_id == user.pk
+
+
+def _check_may_decide(job: ImportJob, user) -> None:
+    if not may_decide(job, user):
+        raise PermissionDenied(_("Only the uploader may do this with an upload."))
 
 
 def max_upload_bytes() -> int:
@@ -190,6 +204,7 @@ def _check(job: ImportJob, *, phase_start: int, phase_end: int) -> Checked:
         )
 
     rows = kind.parse_rows(table.rows, mapping, today=today, on_progress=on_progress)
+    kinds.guard_cells(rows, mapping.positions)
     set_progress(job, phase_start + int(span * 0.85), _("Comparing with the portal's records"))
     return Checked(table=table, rows=rows)
 
@@ -496,6 +511,7 @@ def import_error_workbook(job: ImportJob) -> bytes | None:
 def import_job_confirm(*, job: ImportJob, user, valid_rows_only: bool = False) -> ImportJob:
     """The uploader confirms the preview: queue the write after commit. A conditional
     update, so two quick confirms queue one write."""
+    _check_may_decide(job, user)
     valid_only = job.valid_rows_only or (valid_rows_only and may_choose_valid_rows_only(user))
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
         status=Status.IMPORTING, valid_rows_only=valid_only
@@ -538,6 +554,7 @@ def import_job_wait(job_id: int) -> ImportJob:
 def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
     """Discard an upload that is not being written (conditional update: a confirm that won
     the race keeps its file)."""
+    _check_may_decide(job, user)
     claimed = ImportJob.objects.filter(
         pk=job.pk, status__in=[Status.PREVIEW, Status.QUEUED]
     ).update(status=Status.CANCELLED, finished_at=timezone.now())
@@ -552,7 +569,7 @@ def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
 def may_download_errors(job: ImportJob, user) -> bool:
     """The error workbook holds every row of the upload in clear: the uploader's own data,
     for the uploader (and superusers) only."""
-    return user.is_superuser or job.uploaded_by_id == user.pk
+    return may_decide(job, user)
 
 
 def purge_stale_uploads() -> int:

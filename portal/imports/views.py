@@ -23,6 +23,15 @@ def _jobs(user):
     return scope_queryset(user, ImportJob.objects.select_related("uploaded_by"))
 
 
+def _job_to_decide(request, pk) -> ImportJob:
+    """A job the user may act on (confirm, discard, its error workbook): in scope and theirs
+    (``services.may_decide``); staff who only see it get 404 like everyone else."""
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    if not services.may_decide(job, request.user):
+        raise Http404
+    return job
+
+
 @login_required
 def import_list(request):
     if not services.may_import(request.user):
@@ -74,6 +83,7 @@ def import_detail(request, pk):
             "labels": labels,
             "progress": services.progress_of(job),
             "may_choose_valid_rows_only": services.may_choose_valid_rows_only(request.user),
+            "may_decide": services.may_decide(job, request.user),
             "may_download_errors": services.may_download_errors(job, request.user),
             "actions": ImportRow.Action.choices,
         },
@@ -96,9 +106,7 @@ def import_status(request, pk):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    job = get_object_or_404(_jobs(request.user), pk=pk)
-    if job.uploaded_by_id != request.user.pk and not request.user.is_superuser:
-        raise Http404
+    job = _job_to_decide(request, pk)
     valid_only = request.POST.get("valid_rows_only") == "1"
     if job.refused_rows and not (valid_only and services.may_choose_valid_rows_only(request.user)):
         messages.error(request, _("Some rows are refused: correct the file and upload it again."))
@@ -110,7 +118,7 @@ def import_confirm(request, pk):
 @login_required
 @require_POST
 def import_cancel(request, pk):
-    job = get_object_or_404(_jobs(request.user), pk=pk)
+    job = _job_to_decide(request, pk)
     services.import_job_cancel(job=job, user=request.user)
     messages.info(request, _("The upload was discarded."))
     return redirect("import_list")
@@ -118,9 +126,7 @@ def import_cancel(request, pk):
 
 @login_required
 def import_error_workbook(request, pk):
-    job = get_object_or_404(_jobs(request.user), pk=pk)
-    if not services.may_download_errors(job, request.user):
-        raise Http404
+    job = _job_to_decide(request, pk)
     data = services.import_error_workbook(job)
     if data is None:
         raise Http404

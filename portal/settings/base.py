@@ -19,7 +19,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -37,6 +36,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
+    "portal.middleware.RefuseIDNumbersInURLs",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -54,11 +54,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Log-in lockout (django-axes): an account, and separately an address, is locked for
-# AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failed log-ins (pages and API tokens alike).
+# Log-in lockout (django-axes, pages and API tokens alike): an account, and an account at
+# an address, is locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failed log-ins; an
+# address on its own only after LOCKOUT_IP_FAILURE_LIMIT failures on any accounts, far above
+# what an office behind one NAT address mistypes (portal.security.LockoutHandler).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "username"]]
+AXES_HANDLER = "portal.security.LockoutHandler"
+LOCKOUT_IP_FAILURE_LIMIT = env_int("LOCKOUT_IP_FAILURE_LIMIT", 100)
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
@@ -168,8 +172,23 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "30/min"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, with a JSON parser that refuses bodies nested too deep (a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# A look-up by full ID number tells what the mask hides: each is audited, and an account
+# may make this many an hour (page searches, API searches and roster rows naming a teacher
+# outside the uploader's scope alike).
+ID_LOOKUPS_PER_HOUR = env_int("ID_LOOKUPS_PER_HOUR", 30)
+# An API token stops this long after its log-in, or after this long unused.
 API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", 30 * 24 * 60 * 60)
+API_TOKEN_IDLE_SECONDS = env_int("API_TOKEN_IDLE_SECONDS", 8 * 60 * 60)
+# /api/schema/ and /api/docs/ for anyone (local and test settings), or only for a signed-in
+# user (a session or a token).
+API_DOCS_PUBLIC = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "教师队伍建设管理平台 API",
@@ -281,5 +300,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's defaults give "django" and "django.server" handlers of their own
+        # (runserver's access log prints query strings), which would bypass the mask.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's access log has a handler of its own in Django's defaults, which would
+        # print query strings unmasked.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

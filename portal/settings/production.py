@@ -24,3 +24,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# /healthz/ (portal/health.py) is answered before the Host check and the HTTPS redirect, so
+# Docker's healthcheck and the proxy's probe reach it over plain HTTP with any Host. The
+# exemption keeps it out of the redirect should the middleware ever move down the list.
+MIDDLEWARE = ["portal.health.HealthCheckMiddleware", *MIDDLEWARE]  # noqa: F405
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]

@@ -19,6 +19,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The API's schema and docs answer anonymous requests here (not in production).
+API_DOCS_PUBLIC = True
+
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -57,10 +57,12 @@ PAGES = [
     ("get", "import_detail", "far_job", row(302, 200, 404, 404, 404, 404, 200)),
     ("get", "import_status", "school_job", row(302, 200, 200, 200, 200, 404, 200)),
     ("get", "import_status", "far_job", row(302, 200, 404, 404, 404, 404, 200)),
-    # Only the uploader (or a superuser) confirms; others in scope see 404 too.
+    # Only the uploader (or a superuser) confirms or discards; others in scope see 404 too.
     ("post", "import_confirm", "school_job", row(302, 404, 404, 404, 302, 404, 302)),
+    ("post", "import_confirm", "county_job", row(302, 404, 404, 302, 404, 404, 302)),
     ("post", "import_confirm", "far_job", row(302, 302, 404, 404, 404, 404, 302)),
-    ("post", "import_cancel", "school_job", row(302, 302, 302, 302, 302, 404, 302)),
+    ("post", "import_cancel", "school_job", row(302, 404, 404, 404, 302, 404, 302)),
+    ("post", "import_cancel", "county_job", row(302, 404, 404, 302, 404, 404, 302)),
     ("post", "import_cancel", "far_job", row(302, 302, 404, 404, 404, 404, 302)),
     # No refused rows, so no error workbook: 404 for everyone.
     ("get", "import_error_workbook", "school_job", row(302, 404, 404, 404, 404, 404, 404)),
@@ -174,6 +176,7 @@ API = [
     ("get", "importjob-rows", "school_job", row(401, 200, 200, 200, 200, 404, 200)),
     ("get", "importjob-rows", "far_job", row(401, 200, 404, 404, 404, 404, 200)),
     ("post", "importjob-confirm", "school_job", row(401, 404, 404, 404, 400, 404, 400)),
+    ("post", "importjob-confirm", "county_job", row(401, 404, 404, 400, 404, 404, 400)),
     ("post", "importjob-confirm", "far_job", row(401, 400, 404, 404, 404, 404, 400)),
     ("get", "importjob-error-workbook", "school_job", row(401, 404, 404, 404, 404, 404, 404)),
     ("get", "ruleset-list", None, row(401, 200, 200, 200, 200, 200, 200)),

@@ -168,13 +168,15 @@ def test_celery_task_runs_on_a_real_redis_worker(world, settings):
 
     from celery.contrib.testing.worker import start_worker
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from portal.api.authentication import token_issue
     from portal.celery import app
+    from portal.models import ApiToken
     from portal.tasks import purge_expired_tokens
 
-    old = Token.objects.create(user=world.users["city"])
-    Token.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=365))
+    token_issue(user=world.users["city"])
+    old = ApiToken.objects.get(user=world.users["city"])
+    ApiToken.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=365))
     app.conf.update(
         task_always_eager=False,
         broker_url=os.environ["REDIS_URL"],
@@ -185,7 +187,7 @@ def test_celery_task_runs_on_a_real_redis_worker(world, settings):
             assert purge_expired_tokens.delay().get(timeout=30) == 1
     finally:
         app.conf.update(task_always_eager=True)
-    assert not Token.objects.filter(pk=old.pk).exists()
+    assert not ApiToken.objects.filter(pk=old.pk).exists()
 
 
 def test_openapi_schema_is_valid_and_warning_free():

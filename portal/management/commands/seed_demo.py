@@ -88,16 +88,18 @@ class Command(BaseCommand):
         with transaction.atomic():
             for _label, module in reversed(_app_demo_modules()):
                 module.reset(province=province)
-            ImportJob.objects.filter(region__path__startswith=province.path).delete()
+            ImportJob.objects.filter(region__path__startswith=province.subtree_prefix).delete()
             ImportJob.objects.filter(
                 uploaded_by__username__in=[a[0] for a in DEMO_ACCOUNTS]
             ).delete()
             User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).delete()
             in_region = {"school__county__path__startswith": province.path}
             Teacher.objects.filter(**in_region).delete()
-            School.objects.filter(county__path__startswith=province.path).delete()
+            School.objects.filter(county__path__startswith=province.subtree_prefix).delete()
             for level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
-                Region.objects.filter(path__startswith=province.path, level=level).delete()
+                Region.objects.filter(
+                    path__startswith=province.subtree_prefix, level=level
+                ).delete()
 
     def _regions(self):
         province = services.region_create(

@@ -1,0 +1,24 @@
+"""Who may do what. Who may *see* a row is the scope function's (``portal.scope``); what a
+user may *do* with what they see is decided here, once, for pages, the API and the
+services alike."""
+
+from __future__ import annotations
+
+from .choices import STAFF_ROLE_LEVEL, Role
+
+
+def is_bureau_staff(user) -> bool:
+    """Province, city or county staff (or a superuser)."""
+    return bool(user.is_superuser or user.role in STAFF_ROLE_LEVEL)
+
+
+def may_reveal_id_numbers(user) -> bool:
+    """See a teacher's ID number in full (each time audited), look a teacher up by a full
+    ID number (audited and limited per hour) and see the birth year beside a masked number:
+    bureau staff and school administrators, for the teachers in their scope."""
+    return is_bureau_staff(user) or user.role == Role.SCHOOL_ADMIN
+
+
+def may_export_full_ids(user) -> bool:
+    """Download a teacher list with full ID numbers (audited): bureau staff only."""
+    return is_bureau_staff(user)
