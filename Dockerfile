@@ -1,6 +1,8 @@
 # Production image for the teacher portal: gunicorn serves portal.wsgi, WhiteNoise serves
 # the static files collected at build time. The same image runs the Celery worker and beat
-# (see docker-compose.yml). Every secret comes from the environment at run time.
+# (see docker-compose.yml). Every secret comes from the environment at run time. Port 8000
+# is plain HTTP for the HTTPS proxy in front (docker-compose.yml's Caddy, ops/Caddyfile),
+# never for browsers; /healthz/ there is what the healthcheck asks.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

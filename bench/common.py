@@ -83,6 +83,10 @@ def city(schools_per_county: int = 125):
 
 
 def peak_rss_mb() -> float:
+    """The larger peak of this process and of its children: spreadsheets are parsed in a
+    child process (``portal.imports.readers``)."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024

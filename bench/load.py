@@ -67,7 +67,8 @@ def accounts() -> dict:
         for i in range(2_000):
             birth = date(1960, 1, 1) + timedelta(days=(n * 2_000 + i) // 20)
             first17 = f"330399{birth:%Y%m%d}{(i % 20) // 10 + 50:02d}{i % 10}"
-            rows.append((f"导入{n}-{i:04d}号", first17 + rules.id_check_character(first17)))
+            name = f"导入{n}{i:04d}".translate(str.maketrans("0123456789", "〇一二三四五六七八九"))
+            rows.append((name, first17 + rules.id_check_character(first17)))
         result["importers"].append({"token": token(user), "school_code": school.code, "rows": rows})
     return result
 

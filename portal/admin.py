@@ -1,5 +1,9 @@
-"""The admin obeys the same scope as every other door: lists, detail pages and the
-choices of foreign keys all go through ``scope_queryset``."""
+"""The admin obeys the same scope as every other door. ``ScopedAdmin`` (the base of every
+admin a bureau's staff may open) takes its lists, detail pages, related list filters and
+autocomplete answers through ``scope_queryset``, and every row a form offers (foreign keys,
+one-to-ones, many-to-manys; select, raw-id or autocomplete; in the main form and in every
+``ScopedInline``) through ``choice_queryset``. Admins that know nothing of scope (users,
+groups, log-in records) are for superusers only. Writes that have a service go through it."""
 
 from django import forms
 from django.contrib import admin
@@ -114,9 +118,11 @@ class RegionAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         level = cleaned.get("level") or self.instance.level
+        # The parent is read-only for staff whose scope does not reach it (see RegionAdmin).
+        parent = cleaned.get("parent") if "parent" in self.fields else self.instance.parent
         if level:
-            for field, message in region_parent_errors(level, cleaned.get("parent")).items():
-                self.add_error(field, message)
+            for field, message in region_parent_errors(level, parent).items():
+                self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -340,8 +346,8 @@ class SuperuserOnlyAdmin:
 
 
 def lock_unscoped_admins(site=admin.site) -> None:
-    """Make every registered admin that is not a ``ScopedAdmin`` (those of Django's auth,
-    the API tokens, the log-in records) superuser-only: nothing unscoped is open to staff."""
+    """Make every registered admin that is not a ``ScopedAdmin`` (Django's groups, the log-in
+    records, any other app's) superuser-only: nothing unscoped is open to staff."""
     for model, model_admin in list(site._registry.items()):
         if isinstance(model_admin, ScopedAdmin | SuperuserOnlyAdmin):
             continue

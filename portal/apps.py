@@ -22,6 +22,7 @@ class PortalConfig(AppConfig):
             School,
             ServicePeriod,
             Teacher,
+            TransferRequest,
         )
 
         # How each kernel model reaches a region, a school and a teacher ("" = itself).
@@ -43,3 +44,8 @@ class PortalConfig(AppConfig):
         scope.register(AuditEvent, region="region", school=None, teacher=None)
         scope.register(ImportJob, region="region", school="school", teacher=None)
         scope.register(ImportRow, region="job__region", school="job__school", teacher=None)
+        # Requests into a school: its staff above and its administrators (who requested
+        # them) see them; the teacher's current school does not enter into who sees them.
+        scope.register(
+            TransferRequest, region="to_school__county", school="to_school", teacher=None
+        )

@@ -88,3 +88,32 @@ def _id_number_in_url(request):
         return JsonResponse({"detail": message}, status=400)
     body = loader.get_template("400.html").render({"message": message})
     return HttpResponse(body, status=400)
+
+
+class OutOfRangeIsBadRequest:
+    """A number too large for the database (``?school=99999999999999999999``: SQLite's
+    OverflowError, PostgreSQL's "out of range" DataError) is the client's mistake, a 400, at
+    every door, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        if not isinstance(exception, (OverflowError, DataError)):
+            return None
+        if isinstance(exception, DataError) and "out of range" not in str(exception):
+            return None
+        from django.http import HttpResponse, JsonResponse
+        from django.template import loader
+        from django.utils.translation import gettext as _
+
+        message = _("A number in the request is out of range.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        body = loader.get_template("400.html").render({"message": message})
+        return HttpResponse(body, status=400)

@@ -457,6 +457,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Runs of the job's task that started and have not finished: one left over means a run
+    # died with its process (the broker then delivers the task again); see services.
+    unfinished_runs = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("import")
@@ -526,3 +529,89 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created:%Y-%m-%d %H:%M}"
+
+
+class TransferRequest(models.Model):
+    """A request to move a teacher registered at another school into ``to_school``
+    (调入申请). A roster row whose ID number belongs to a teacher outside the uploader's scope
+    becomes one on confirmation instead of a new teacher; the uploader is told nothing more
+    than for a new teacher. Bureau staff whose scope covers both the teacher's current school
+    and ``to_school`` approve it (the teacher moves, with the row's values) or reject it with
+    a reason. Holds what the row said, never its ID number."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    teacher = models.ForeignKey(
+        Teacher,
+        verbose_name=_("teacher"),
+        on_delete=models.CASCADE,
+        related_name="transfer_requests",
+    )
+    to_school = models.ForeignKey(
+        School,
+        verbose_name=_("destination school"),
+        on_delete=models.PROTECT,
+        related_name="transfer_requests_in",
+    )
+    # The name as the requesting school wrote it (the teacher's record keeps its own).
+    name = models.CharField(_("name"), max_length=64, validators=[validate_person_name])
+    # What the move would apply, by Teacher field: those of stage, subject, staffing,
+    # is_full_time, professional_title and started_teaching (ISO date) the row gave.
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    # Empty only once the account is deleted (the audit trail keeps who asked and decided).
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    import_job = models.ForeignKey(
+        ImportJob,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfer_requests",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=500, blank=True, validators=[validate_no_id_number]
+    )
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["to_school", "status"], name="transfer_school_status")]
+        constraints = [
+            # A second upload naming the same teacher refreshes the pending request.
+            models.UniqueConstraint(
+                fields=["teacher", "to_school"],
+                condition=Q(status="pending"),
+                name="transfer_one_pending_per_school",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="transfer_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.to_school}"

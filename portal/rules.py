@@ -209,7 +209,8 @@ def person_name_problem(name: str) -> str | None:
         return _("This is an ID number, not a name: the columns may be swapped.")
     for character in name:
         kind = unicodedata.category(character)
-        if kind[0] in "LM" or character in _NAME_JOINERS:
+        # Letters and marks of any script, and letter-numbers such as 〇 (U+3007).
+        if kind[0] in "LM" or kind == "Nl" or character in _NAME_JOINERS:
             continue
         if kind == "Nd":
             return _("A name has no digits.")

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from . import bulk, crypto, rules
 from .choices import SCHOOL_TYPE_STAGES, STAFF_ROLE_LEVEL, RegionLevel, Role
-from .models import AuditEvent, EthicsRecord, Region, School, ServicePeriod, Teacher, User
+from .models import (
+    AuditEvent,
+    EthicsRecord,
+    Region,
+    School,
+    ServicePeriod,
+    Teacher,
+    TransferRequest,
+    User,
+)
 from .scope import scope_queryset
 
 _PARENT_LEVEL = {RegionLevel.CITY: RegionLevel.PROVINCE, RegionLevel.COUNTY: RegionLevel.CITY}
@@ -112,6 +121,40 @@ def region_update(*, region: Region, actor: User | None = None, **fields) -> Reg
     if changes:
         audit_record(actor=actor, action="region.update", obj=region, detail={"changes": changes})
     return region
+
+
+@transaction.atomic
+def regions_rebuild_paths() -> int:
+    """Write every region's path again from the parent links, top down: after regions were
+    loaded around the services (``loaddata`` of a fixture, a restore of a hand-edited dump).
+    Returns how many paths changed. ``manage.py rebuild_region_paths`` runs it."""
+    regions = {r.pk: r for r in Region.objects.select_for_update().order_by("pk")}
+    paths: dict[int, str] = {}
+
+    def path_of(region, seen=()):
+        if region.pk in paths:
+            return paths[region.pk]
+        if region.pk in seen:
+            raise ValidationError(
+                _("The regions %(codes)s are each other's parents.")
+                % {"codes": "、".join(regions[pk].code for pk in seen)}
+            )
+        parent = regions.get(region.parent_id)
+        prefix = path_of(parent, (*seen, region.pk)) if parent else "/"
+        paths[region.pk] = f"{prefix}{region.pk}/"
+        return paths[region.pk]
+
+    changed = [r for r in regions.values() if path_of(r) != r.path]
+    for region in changed:
+        region.path = paths[region.pk]
+    Region.objects.bulk_update(changed, ["path"], batch_size=500)
+    if changed:
+        audit_record(
+            actor=None,
+            action="region.rebuild_paths",
+            detail={"changed": [r.code for r in changed][:200]},
+        )
+    return len(changed)
 
 
 @transaction.atomic
@@ -333,6 +376,175 @@ def teacher_reveal_id_number(*, teacher: Teacher, user: User, ip_address: str | 
         ip_address=ip_address,
     )
     return teacher.reveal_id_number()
+
+
+# Transfers in (调入申请): a roster row naming a teacher registered outside the uploader's
+# scope becomes a request, decided by the bureau above both schools.
+
+# The Teacher fields a transfer request carries from its row and applies on approval.
+TRANSFER_FIELDS = (
+    "stage",
+    "subject",
+    "staffing",
+    "is_full_time",
+    "professional_title",
+    "started_teaching",
+)
+
+
+def _transfer_values(values: dict) -> dict:
+    """The row's values a transfer keeps, as JSON (dates in ISO form)."""
+    kept = {}
+    for name in TRANSFER_FIELDS:
+        if name in values and values[name] is not None:
+            value = values[name]
+            kept[name] = value.isoformat() if isinstance(value, date) else value
+    return kept
+
+
+@transaction.atomic
+def transfer_requests_create(
+    *, wanted: list[tuple[Teacher, School, str, dict]], requested_by: User, import_job=None
+) -> list[TransferRequest]:
+    """Request the transfer of each ``(teacher, to_school, name, values)``: the teachers a
+    roster names who are registered outside the uploader's scope. One pending request per
+    teacher and school: one still pending is refreshed with the new name and values. Each
+    is audited under the destination's county; no ID number is kept or recorded. The rows
+    were checked by the import, so each request only has its fields cleaned (no query per
+    request)."""
+    if not wanted:
+        return []
+    latest = {(t.pk, s.pk): (t, s, name, values) for t, s, name, values in wanted}
+    teacher_ids = sorted({t_id for t_id, _s in latest})
+    pending: dict[tuple[int, int], TransferRequest] = {}
+    for start in range(0, len(teacher_ids), 900):
+        for request in TransferRequest.objects.select_for_update().filter(
+            status=TransferRequest.Status.PENDING, teacher_id__in=teacher_ids[start : start + 900]
+        ):
+            pending[(request.teacher_id, request.to_school_id)] = request
+    created, refreshed = [], []
+    for key, (teacher, school, name, values) in latest.items():
+        request = pending.get(key) or TransferRequest(teacher=teacher, to_school=school)
+        request.name = name
+        request.values = _transfer_values(values)
+        request.requested_by = requested_by
+        request.import_job = import_job
+        request.clean_fields()
+        (refreshed if request.pk else created).append(request)
+    TransferRequest.objects.bulk_create(created, batch_size=1000)
+    TransferRequest.objects.bulk_update(
+        refreshed, ["name", "values", "requested_by", "import_job"], batch_size=1000
+    )
+    origin = {"import_job": import_job.pk} if import_job is not None else {}
+    audit_bulk(
+        actor=requested_by,
+        events=[
+            AuditEvent(
+                action=f"transfer_request.{verb}",
+                object_type=TransferRequest._meta.label,
+                object_id=str(request.pk),
+                object_repr=str(request)[:200],
+                region_id=request.to_school.county_id,
+                detail={"values": request.values, **origin},
+            )
+            for verb, requests in (("create", created), ("update", refreshed))
+            for request in requests
+        ],
+    )
+    return [*created, *refreshed]
+
+
+def transfer_requests_decidable(user: User, requests) -> set[int]:
+    """The ids of the pending ``requests`` that ``user`` may decide: bureau staff whose scope
+    covers both the teacher's current school and the destination (for two schools of one
+    county, that county's staff or anyone above; otherwise the city or the province above
+    both), and superusers. Two queries, whatever the number of requests."""
+    if not (user.is_active and (user.is_superuser or user.role in STAFF_ROLE_LEVEL)):
+        return set()
+    pending = [r for r in requests if r.status == TransferRequest.Status.PENDING]
+    if not pending:
+        return set()
+    teachers = set(
+        scope_queryset(
+            user, Teacher.objects.filter(pk__in={r.teacher_id for r in pending})
+        ).values_list("pk", flat=True)
+    )
+    schools = set(
+        scope_queryset(
+            user, School.objects.filter(pk__in={r.to_school_id for r in pending})
+        ).values_list("pk", flat=True)
+    )
+    return {r.pk for r in pending if r.teacher_id in teachers and r.to_school_id in schools}
+
+
+def _transfer_to_decide(transfer: TransferRequest, actor: User) -> TransferRequest:
+    """The request, locked, if it is still pending and ``actor`` may decide it."""
+    transfer = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != TransferRequest.Status.PENDING:
+        raise ValidationError(_("This transfer request has already been decided."))
+    if transfer.pk not in transfer_requests_decidable(actor, [transfer]):
+        raise PermissionDenied(
+            _("Only bureau staff whose region covers both schools decide this request.")
+        )
+    return transfer
+
+
+def _transfer_decided(transfer: TransferRequest, actor: User, status: str, reason: str = ""):
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.reason = reason
+    transfer.full_clean()
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+
+
+@transaction.atomic
+def transfer_request_approve(*, transfer: TransferRequest, actor: User) -> TransferRequest:
+    """Move the teacher to the destination school with the request's values, through
+    ``teacher_update`` (the open service periods end yesterday and open at the new school
+    today; audited with before and after). The decision itself is audited too."""
+    transfer = _transfer_to_decide(transfer, actor)
+    teacher = Teacher.objects.select_for_update().get(pk=transfer.teacher_id)
+    values = dict(transfer.values)
+    if values.get("started_teaching"):
+        values["started_teaching"] = date.fromisoformat(values["started_teaching"])
+    values = {name: value for name, value in values.items() if name in TRANSFER_FIELDS}
+    teacher_update(
+        teacher=teacher,
+        actor=actor,
+        detail={"transfer_request": transfer.pk},
+        school=transfer.to_school,
+        **values,
+    )
+    _transfer_decided(transfer, actor, TransferRequest.Status.APPROVED)
+    audit_record(
+        actor=actor,
+        action="transfer_request.approve",
+        obj=transfer,
+        region=transfer.to_school.county,
+        detail={"teacher": teacher.pk},
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_request_reject(
+    *, transfer: TransferRequest, actor: User, reason: str
+) -> TransferRequest:
+    """Refuse the transfer with a reason, which the requesting school reads. Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the rejection.")})
+    transfer = _transfer_to_decide(transfer, actor)
+    _transfer_decided(transfer, actor, TransferRequest.Status.REJECTED, reason)
+    audit_record(
+        actor=actor,
+        action="transfer_request.reject",
+        obj=transfer,
+        region=transfer.to_school.county,
+        detail={"reason": reason},
+    )
+    return transfer
 
 
 # --- Users --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -25,7 +26,7 @@ from .choices import (
 )
 from .forms import AUDIT_KINDS, AuditFilterForm, TeacherSearchForm
 from .imports import workbooks
-from .models import AuditEvent, Teacher
+from .models import AuditEvent, Teacher, TransferRequest
 from .scope import scope_queryset
 from .security import client_ip
 
@@ -352,3 +353,148 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return _api_error(request, 404, _("Not found.")) or page_not_found(request, exception)
+
+
+TRANSFERS_PER_PAGE = 50
+
+
+@login_required
+def transfer_list(request):
+    """调入申请: the transfer requests into the user's region or school. Bureau staff see
+    them (the pending ones unless they ask for others) and decide those whose two schools
+    their scope covers; for the others they wait for the level above. The requesting school
+    sees its requests and their status, and of the teacher only what it uploaded: never the
+    school the teacher is at. The template gets plain rows holding only what the user may
+    read (``_transfer_row``), never the request or its teacher."""
+    user = request.user
+    staff = permissions.is_bureau_staff(user)
+    if not (staff or user.role == Role.SCHOOL_ADMIN):
+        raise Http404
+    statuses = TransferRequest.Status
+    status = request.GET.get("status", statuses.PENDING if staff else "")
+    transfers = scope_queryset(
+        user, TransferRequest.objects.select_related("to_school", "teacher__school", "decided_by")
+    )
+    if status in statuses.values:
+        transfers = transfers.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(transfers.order_by("-created_at", "-id"), TRANSFERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    requests = list(page.object_list)
+    decidable = services.transfer_requests_decidable(user, requests)
+    # Teachers the user sees anyway: a decider's, or the requester's once the move is made.
+    known = set(
+        scope_queryset(
+            user, Teacher.objects.filter(pk__in={t.teacher_id for t in requests})
+        ).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "portal/transfers.html",
+        {
+            "page": page,
+            "rows": [
+                _transfer_row(t, known=t.teacher_id in known, decidable=t.pk in decidable)
+                for t in requests
+            ],
+            "status": status,
+            "statuses": statuses.choices,
+            "query": f"status={status or 'all'}",
+            "staff": staff,
+        },
+    )
+
+
+def _transfer_row(transfer: TransferRequest, *, known: bool, decidable: bool) -> dict:
+    """What the list shows of a request. Everyone who sees it reads what the requesting
+    school uploaded (name, masked ID number, values), the destination and the decision;
+    the teacher's record (their page, registered name, current school, who decided) only
+    those who may see the teacher."""
+    teacher = transfer.teacher
+    row = {
+        "pk": transfer.pk,
+        "name": transfer.name,
+        "id_number_masked": teacher.id_number_masked,  # the masked form of the uploaded number
+        "to_school": transfer.to_school.name,
+        "values": _transfer_values_display(transfer.values),
+        "status": transfer.status,
+        "status_label": transfer.get_status_display(),
+        "created_at": transfer.created_at,
+        "decided_at": transfer.decided_at,
+        "reason": transfer.reason,
+        "decidable": decidable,
+        "pending": transfer.status == TransferRequest.Status.PENDING,
+    }
+    if known:
+        row["teacher_url"] = teacher.get_absolute_url()
+        row["registered_name"] = teacher.name if teacher.name != transfer.name else ""
+        row["decided_by"] = transfer.decided_by_id and transfer.decided_by
+    if decidable:
+        row["current_school"] = teacher.school.name
+    return row
+
+
+def _transfer_values_display(values: dict) -> list[tuple[str, str]]:
+    shown = []
+    for name in services.TRANSFER_FIELDS:
+        if name not in values:
+            continue
+        field, value = Teacher._meta.get_field(name), values[name]
+        if field.choices:
+            value = dict(field.flatchoices).get(value, value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        shown.append((str(field.verbose_name), str(value)))
+    return shown
+
+
+def _transfer_to_decide(request, pk) -> TransferRequest | None:
+    """A pending request the user may decide; a request already decided answers with a
+    note (a second click), one the user may not decide does not exist (404)."""
+    transfer = get_object_or_404(scope_queryset(request.user, TransferRequest.objects), pk=pk)
+    if transfer.status != TransferRequest.Status.PENDING:
+        messages.info(request, _("This transfer request has already been decided."))
+        return None
+    if transfer.pk not in services.transfer_requests_decidable(request.user, [transfer]):
+        raise Http404
+    return transfer
+
+
+@login_required
+@require_POST
+def transfer_approve(request, pk):
+    transfer = _transfer_to_decide(request, pk)
+    if transfer is not None:
+        try:
+            services.transfer_request_approve(transfer=transfer, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is transferred to %(school)s.")
+                % {"name": transfer.name, "school": transfer.to_school.name},
+            )
+    return redirect("transfer_list")
+
+
+@login_required
+@require_POST
+def transfer_reject(request, pk):
+    transfer = _transfer_to_decide(request, pk)
+    if transfer is not None:
+        try:
+            services.transfer_request_reject(
+                transfer=transfer, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The transfer of %(name)s to %(school)s is rejected.")
+                % {"name": transfer.name, "school": transfer.to_school.name},
+            )
+    return redirect("transfer_list")

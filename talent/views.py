@@ -109,18 +109,29 @@ def region_plans(request, pk):
     )
 
 
-@login_required
-def target_detail(request, pk, region_pk):
+def _target_in_region(request, pk, region_pk):
+    """A target as measured in a region, for its page and its export alike: the region in
+    the user's scope, the target one that is measured there (set for that region or one
+    above it). Anything else does not exist (404), whatever the ids. Returns the target, the
+    region and the region's snapshots of it, oldest first."""
     region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
-    target = get_object_or_404(Target.objects.prefetch_related("tiers"), pk=pk)
+    target = get_object_or_404(
+        Target.objects.select_related("region").prefetch_related("tiers"), pk=pk
+    )
+    if not region.path.startswith(target.region.subtree_prefix):
+        raise Http404
     snapshots = list(
         scope_queryset(
             request.user, Attainment.objects.filter(target=target, region=region)
         ).order_by("as_of")
     )
+    return target, region, snapshots
+
+
+@login_required
+def target_detail(request, pk, region_pk):
+    target, region, snapshots = _target_in_region(request, pk, region_pk)
     on = snapshots[-1].as_of if snapshots else timezone.localdate()
-    if not snapshots and not region.path.startswith(target.region.subtree_prefix):
-        raise Http404
     behind = selectors.counted(target, region, on)
     page = Paginator(scope_queryset(request.user, behind.rows), 50).get_page(
         request.GET.get("page")
@@ -186,15 +197,8 @@ EXPORT_COLUMNS = {
 
 @login_required
 def target_export(request, pk, region_pk):
-    region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_pk)
-    target = get_object_or_404(Target, pk=pk)
-    latest = (
-        scope_queryset(request.user, Attainment.objects.filter(target=target, region=region))
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
-    on = latest or timezone.localdate()  # the date the page shows
+    target, region, snapshots = _target_in_region(request, pk, region_pk)
+    on = snapshots[-1].as_of if snapshots else timezone.localdate()  # the date the page shows
     behind = selectors.counted(target, region, on)
     headers, row_of = EXPORT_COLUMNS[behind.what]
     body = workbooks.table_xlsx(

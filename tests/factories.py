@@ -59,3 +59,12 @@ def teacher(school, name="张老师", stage="primary", started_teaching=date(201
 def user(username, role="", password=PASSWORD, **attachment):
     account = services.user_create(username=username, password=password, role=role, **attachment)
     return account
+
+
+_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+def person_name(n: int, prefix: str = "教师") -> str:
+    """A distinct name for the n-th generated teacher: a person's name has no digits, so the
+    number is spelled in Chinese numerals (教师一二)."""
+    return prefix + str(n).translate(_NUMERALS)

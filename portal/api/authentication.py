@@ -44,7 +44,9 @@ def password_fingerprint(user: User, secret: str | None = None) -> str:
 def _password_unchanged(token: ApiToken) -> bool:
     # The current secret key, then the fallbacks: rotating the key does not log out the API.
     for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        if constant_time_compare(token.password_fingerprint, password_fingerprint(token.user, secret)):
+        if constant_time_compare(
+            token.password_fingerprint, password_fingerprint(token.user, secret)
+        ):
             return True
     return False
 

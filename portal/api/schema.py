@@ -25,6 +25,8 @@ ERRORS = {
     "404": "No such object in the caller's scope.",
     "429": "Too many requests, or too many failed log-ins.",
 }
+# Only operations that take a body: one in a media type the operation does not read.
+BODY_ERRORS = {"415": "The body is in a media type this operation does not take."}
 
 
 def document_errors(result, generator, request, public):
@@ -36,7 +38,8 @@ def document_errors(result, generator, request, public):
         for operation in methods.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for code, description in ERRORS.items():
+            errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            for code, description in errors.items():
                 operation["responses"].setdefault(
                     code,
                     {

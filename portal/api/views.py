@@ -3,7 +3,7 @@ an object outside it is a 404."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .. import permissions
 from ..models import Region, School, Teacher
 from ..scope import scope_queryset
 from ..security import client_ip
@@ -94,6 +95,8 @@ class TeacherViewSet(ScopedViewSet):
     )
     @action(detail=False, methods=["post"])
     def search(self, request):
+        if not permissions.may_reveal_id_numbers(request.user):
+            raise PermissionDenied(_("Your account may not search by ID number."))
         query = TeacherSearchSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         try:
@@ -138,10 +141,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            415: OpenApiResponse(description="The body is not JSON."),
-        },
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
         auth=[],
         description=(
             "A new token at each log-in (a user holds at most ten; the oldest goes). A token "
@@ -176,7 +176,11 @@ class TokenView(APIView):
         audit_record(actor=user, action="token.issue", obj=user)
         return Response({"token": key})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Revokes the token of the request; with a session, every token of the user.",
+    )
     def delete(self, request):
         if not request.user.is_authenticated:
             return Response(status=status.HTTP_401_UNAUTHORIZED)

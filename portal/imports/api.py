@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from ..api.errors import as_drf
+from ..api.parsers import JSONParser as GuardedJSONParser
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
 from ..security import client_ip
@@ -85,7 +86,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
     queryset = ImportJob.objects.select_related("uploaded_by")
     serializer_class = ImportJobSerializer
-    parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
+    parser_classes = [parsers.MultiPartParser, GuardedJSONParser]
     filterset_fields = ["kind", "status"]
 
     def get_queryset(self):

@@ -41,6 +41,9 @@ class ImportedRow:
     changes: dict = field(default_factory=dict)
     school: School | None = None
     teacher: Teacher | None = None
+    # Roster: the teacher registered outside the uploader's scope that a "new" row names;
+    # the write requests their transfer instead of creating a teacher. Never shown.
+    transfer_of: Teacher | None = None
     parse_error_count: int = 0
 
     def refuse(self, key: str, value: object, message: str) -> None:

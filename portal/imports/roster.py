@@ -2,7 +2,10 @@
 
 A row names a teacher by ID number: a teacher already in the portal is updated, a new one
 created; a row identical to what the portal holds is unchanged. A teacher whose current
-school is outside the uploader's scope is refused, never moved.
+school is outside the uploader's scope is never moved by the upload: the row reads exactly
+as a new teacher would (the action, the counts, the messages, the queries), so that an
+upload cannot tell which ID numbers belong to teachers elsewhere, and on confirmation it
+becomes a transfer request (``TransferRequest``) for the bureau above both schools.
 """
 
 from __future__ import annotations
@@ -222,7 +225,10 @@ _SHORT_LABELS = {
 
 def check_rows(rows: list[ImportedRow], ctx: CheckContext) -> None:
     """Resolve schools and existing teachers for all rows at once, enforce the uploader's
-    scope row by row, and decide each row's action (new / changed / unchanged / refused)."""
+    scope row by row, and decide each row's action (new / changed / unchanged / refused).
+    A row naming a teacher outside the scope is "new" like any unknown number, with the
+    teacher kept on ``transfer_of`` for the write: whatever is checked for it is checked
+    the same way for a new teacher."""
     user = ctx.user
     own_school = user.school if user.role == Role.SCHOOL_ADMIN else None
     codes = {r.values["school_code"] for r in rows if r.values.get("school_code")}
@@ -244,24 +250,21 @@ def check_rows(rows: list[ImportedRow], ctx: CheckContext) -> None:
 
     hashes = [r.id_hash for r in rows if r.id_hash]
     existing = {t.id_number_hash: t for t in _teachers_by_hash(hashes, lock=ctx.lock)}
-    visible_teacher_ids = _visible_teacher_ids(user, hashes) if existing else set()
+    # Asked whether or not a number matched: a file of numbers that match nobody must cost
+    # the same queries as one whose numbers belong to teachers outside the scope.
+    visible_teacher_ids = _visible_teacher_ids(user, hashes) if hashes else set()
 
     for row in rows:
         # A second check (inside the write's lock) starts again from the parse results.
         del row.errors[row.parse_error_count :]
-        row.school = row.teacher = None
+        row.school = row.teacher = row.transfer_of = None
         row.changes = {}
         _resolve_school(row, by_code, visible_school_ids, own_school)
         teacher = existing.get(row.id_hash)
+        transfer_of = None
         if teacher is not None and teacher.pk not in visible_teacher_ids:
-            row.refuse(
-                "id_number",
-                row.masked,
-                _(
-                    "This teacher belongs to a school outside your scope. A transfer must be "
-                    "entered by that school or by the bureau above both schools."
-                ),
-            )
+            # Registered elsewhere: to the uploader a new teacher, to the write a transfer.
+            teacher, transfer_of = None, teacher
         if row.school is not None and row.values.get("stage"):
             allowed = SCHOOL_TYPE_STAGES.get(row.school.school_type, ())
             if row.values["stage"] not in allowed:
@@ -274,7 +277,7 @@ def check_rows(rows: list[ImportedRow], ctx: CheckContext) -> None:
         if row.errors:
             row.action = "refused"
             continue
-        row.teacher = teacher
+        row.teacher, row.transfer_of = teacher, transfer_of
         if teacher is None:
             row.action = "new"
         else:
@@ -406,9 +409,10 @@ def _display(teacher, field_name, value) -> str:
 
 
 def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult:
-    """Create and update teachers for the rows that passed. Call inside a transaction."""
+    """Create and update teachers for the rows that passed, and request the transfer of
+    those registered outside the uploader's scope. Call inside a transaction."""
     result = WriteResult()
-    new_rows = [r for r in rows if r.action == "new"]
+    new_rows = [r for r in rows if r.action == "new" and r.transfer_of is None]
     encrypt = crypto.text_encrypter()
     bulk.insert_values(
         Teacher,
@@ -442,7 +446,22 @@ def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult
     _move(moved, today)
     result.updated, result.moved = len(to_update), len(moved)
     _audit(rows, job)
+    _request_transfers([r for r in rows if r.action == "new" and r.transfer_of], job)
     return result
+
+
+def _request_transfers(rows: list[ImportedRow], job) -> None:
+    """The rows that name a teacher registered outside the uploader's scope: one transfer
+    request each, with the row's values (never its ID number), for the bureau to decide."""
+    if not rows:
+        return
+    from ..services import transfer_requests_create
+
+    transfer_requests_create(
+        wanted=[(r.transfer_of, r.school, r.values["name"], r.values) for r in rows],
+        requested_by=job.uploaded_by if job is not None else None,
+        import_job=job,
+    )
 
 
 def _audit(rows: list[ImportedRow], job) -> None:
@@ -455,7 +474,11 @@ def _audit(rows: list[ImportedRow], job) -> None:
     origin = {"import_job": job.pk} if job is not None else {}
     # On PostgreSQL the new teachers were recorded with their service periods
     # (``_open_first_periods``).
-    new = [] if bulk.is_postgresql() else [r for r in rows if r.action == "new"]
+    new = (
+        []
+        if bulk.is_postgresql()
+        else [r for r in rows if r.action == "new" and r.transfer_of is None]
+    )
     new_ids = dict(
         _in_batches(
             [r.id_hash for r in new],
@@ -635,9 +658,11 @@ class RosterKind:
         "每行一名教师，第一行为表头，请勿修改表头文字；示例行（第 2 行）请删除后再填写。",
         "身份证号列已设为“文本”格式，请勿改为数字格式，"
         "否则 Excel 会把号码变成 1.1E+17 并丢失末位。",
-        "已在平台中的教师按身份证号更新，不在平台中的教师将新建；同一文件重复上传不会产生重复记录。",
-        "教师调入本校：填写本校学校标识码即可，原学校的任职经历会自动结束；"
-        "调出本校的教师请由调入学校或上级教育局上传。",
+        "管理范围内已登记的教师按身份证号更新，未登记的教师将新建；"
+        "同一文件重复上传不会产生重复记录。",
+        "管理范围内学校之间的调动：填写新学校的学校标识码即可，原学校的任职经历会自动结束。",
+        "已在其他学校登记的教师将转为调入申请，由上级教育局审核；审核通过后教师调入，"
+        "原学校的任职经历自动结束。申请进度可在“调入申请”页面查看。",
         "只要有一行有错误，默认整份文件都不导入；平台会给出错误说明文件，改正后重新上传即可。",
         "日期可写作 2024-01-01、2024/1/1、2024.1.1 或 2024年1月1日。",
     ]

@@ -8,6 +8,7 @@ written unless bureau staff chose to import only the valid rows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,6 +269,54 @@ def _after_import() -> None:
         task.delay_on_commit()
 
 
+# A run that dies with its process (the kernel killing it for memory, say) leaves its task
+# unacknowledged, and the broker delivers it again: a file that kills every run would be
+# read for ever. Each run counts itself in before it works and out when it ends, however it
+# ends short of dying; a run that finds two runs before it that never ended fails the job.
+DIED_RUNS_BEFORE_GIVING_UP = 2
+
+
+def stopped_the_server_message() -> str:
+    return _(
+        "Processing this file stopped the server twice, so it was not tried again. Nothing "
+        "was written. Open the file in Excel, save it again as “Excel Workbook (.xlsx)” or "
+        "as CSV (split it if it is very large) and upload that file; tell your administrator "
+        "if it happens again."
+    )
+
+
+@contextlib.contextmanager
+def _counted_run(job: ImportJob):
+    # Each update commits at once (autocommit), so the count outlives a process that dies.
+    ImportJob.objects.filter(pk=job.pk).update(unfinished_runs=F("unfinished_runs") + 1)
+    try:
+        yield
+    finally:
+        ImportJob.objects.filter(pk=job.pk).update(unfinished_runs=0)
+
+
+def _gave_up(job: ImportJob) -> bool:
+    """Fail the job when two runs of it died before this one; True if so."""
+    if job.unfinished_runs < DIED_RUNS_BEFORE_GIVING_UP:
+        return False
+    logger.error("import %s failed: %s runs died before", job.pk, job.unfinished_runs)
+    job.file_errors = [*job.file_errors, stopped_the_server_message()]
+    job.finished_at = timezone.now()
+    job.unfinished_runs = 0
+    _discard_upload(job)
+    _save_phase(
+        job,
+        Status.FAILED,
+        100,
+        _("Failed"),
+        "file_errors",
+        "finished_at",
+        "stored_file",
+        "unfinished_runs",
+    )
+    return True
+
+
 def _fail(job_id: int, exc: BaseException) -> None:
     """A crash (damaged file, lost database connection, a bug) ends the job as failed,
     drops the upload and says so, instead of leaving it "checking" for ever. The log gets the
@@ -299,14 +349,17 @@ def import_job_check(job_id: int) -> ImportJob:
         return import_job_apply(job.pk)
     if job.status not in (Status.QUEUED, Status.VALIDATING):
         return job  # a redelivered task: the check already ran
-    _save_phase(job, Status.VALIDATING, 1, _("Reading the file"))
-    try:
-        return _check_and_continue(job)
-    except ImportBusy:
-        raise
-    except Exception as exc:
-        _fail(job_id, exc)
-        raise
+    if _gave_up(job):
+        return job
+    with _counted_run(job):
+        _save_phase(job, Status.VALIDATING, 1, _("Reading the file"))
+        try:
+            return _check_and_continue(job)
+        except ImportBusy:
+            raise
+        except Exception as exc:
+            _fail(job_id, exc)
+            raise
 
 
 def _check_and_continue(job: ImportJob) -> ImportJob:
@@ -382,13 +435,17 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     if job.status not in (Status.PREVIEW, Status.IMPORTING) or not job.stored_file:
         return job
-    try:
-        return _apply(job, checked)
-    except ImportBusy:
-        raise
-    except Exception as exc:
-        _fail(job_id, exc)
-        raise
+    # Called by the check with the rows it read, the write is part of the check's run.
+    if checked is None and _gave_up(job):
+        return job
+    with _counted_run(job) if checked is None else contextlib.nullcontext():
+        try:
+            return _apply(job, checked)
+        except ImportBusy:
+            raise
+        except Exception as exc:
+            _fail(job_id, exc)
+            raise
 
 
 def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:

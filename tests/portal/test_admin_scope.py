@@ -439,3 +439,79 @@ def test_related_list_filters_name_only_rows_in_scope(client, world, foreign, st
     text = response.content.decode()
     assert world.title.tier.name in text
     assert f"tier__id__exact={foreign['tier'].pk}" not in text
+
+
+# --- Admins that know nothing of scope: superusers only ------------------------------------
+
+
+def test_unscoped_admins_are_closed_to_staff_whatever_their_permissions(client, world, staff):
+    """Users, groups and the log-in records belong to no region: with every permission a
+    staff account still opens none of them, and cannot delete the superuser."""
+    from portal.admin import ScopedAdmin
+
+    root = world.users["superuser"]
+    unscoped = [
+        model
+        for model, model_admin in site._registry.items()
+        if not isinstance(model_admin, ScopedAdmin)
+    ]
+    labels = {model._meta.label for model in unscoped}
+    assert {"portal.User", "auth.Group", "axes.AccessAttempt", "axes.AccessLog"} <= labels
+    client.force_login(staff)
+    for model in unscoped:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"{name}_changelist")).status_code == 403, model
+        assert client.get(reverse(f"{name}_add")).status_code == 403, model
+    response = client.post(reverse("admin:portal_user_delete", args=[root.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    root.refresh_from_db()
+
+    client.force_login(root)
+    for model in unscoped:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
+
+
+def test_an_inline_that_is_not_scoped_fails_the_system_check():
+    from django.contrib import admin as django_admin
+
+    from portal.admin import ScopedAdmin
+    from portal.models import EthicsRecord, Teacher
+
+    class Plain(django_admin.TabularInline):
+        model = EthicsRecord
+
+    class Careless(ScopedAdmin):
+        inlines = [Plain]
+
+    errors = Careless(Teacher, django_admin.site).check()
+    assert [e.id for e in errors] == ["portal.A001"]
+
+
+def test_staff_edit_their_own_region_without_moving_it(client, world, staff):
+    client.force_login(staff)
+    url = reverse("admin:portal_region_change", args=[world.county.pk])
+    response = client.get(url)
+    assert "parent" not in response.context["adminform"].form.fields  # the city: not theirs
+    data = _post_data(response)
+    data["is_mountain_island"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    world.county.refresh_from_db()
+    assert world.county.is_mountain_island and world.county.parent_id == world.city.pk
+
+
+def test_a_school_added_in_the_admin_goes_through_the_service(client, world, staff):
+    from portal.models import School
+
+    client.force_login(staff)
+    school = {"code": "3303029999", "name": "鹿城区新学校", "school_type": "primary"}
+    url = reverse("admin:portal_school_add")
+    response = client.post(url, {**school, "county": world.sibling_county.pk})
+    assert "county" in response.context["adminform"].form.errors
+    assert not School.objects.filter(code=school["code"]).exists()
+    response = client.post(url, {**school, "county": world.county.pk, "is_public": "on"})
+    assert response.status_code == 302
+    created = School.objects.get(code=school["code"])
+    event = AuditEvent.objects.get(action="school.create")
+    assert event.object_id == str(created.pk) and event.detail["via"] == "admin"

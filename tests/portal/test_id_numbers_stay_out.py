@@ -122,7 +122,13 @@ def test_the_access_log_line_is_masked(world):
     assert logger.handlers
     for handler in logger.handlers:
         record = logger.makeRecord(
-            "django.server", logging.INFO, __file__, 1, '"GET /x?id=%s HTTP/1.1" 200', (clear,), None
+            "django.server",
+            logging.INFO,
+            __file__,
+            1,
+            '"GET /x?id=%s HTTP/1.1" 200',
+            (clear,),
+            None,
         )
         assert handler.filter(record)
         line = handler.format(record)

@@ -32,7 +32,7 @@ def pending(world):
     has an error workbook)."""
     code = world.school.code
     rows = [
-        [code, "李明", factories.id_number(), "小学", "语文", "在编", "是", "一级教师", "2012-09-01"],
+        [code, "李明", factories.id_number(), "小学", "语文", "在编", "是", "一级教师", "2012-9-1"],
         [code, "坏行", "123", "小学"],
     ]
     job = services.import_job_create(

@@ -298,6 +298,51 @@ def test_a_hostile_workbook_is_refused_quickly_with_a_clear_message(build):
     assert elapsed < QUICK, elapsed
 
 
+def replace_in_part(data: bytes, part: str, old: str, new: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == part:
+                assert old.encode() in content
+                content = content.replace(old.encode(), new.encode())
+            archive.writestr(item, content)
+    return buffer.getvalue()
+
+
+def two_parts_one_sheet(sheet_tag: str) -> bytes:
+    """A workbook whose only sheet is described by ``sheet_tag``; rId1 is a harmless part,
+    rId2 one with a cell at XFD1048576."""
+    harmless = sheet_xml(header_row())
+    hostile = sheet_xml(header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    data = workbook([("名单", "worksheets/a.xml", harmless), ("其他", "worksheets/b.xml", hostile)])
+    data = replace_in_part(
+        data, "xl/workbook.xml", '<sheet name="其他" sheetId="2" r:id="rId2"/>', ""
+    )
+    return replace_in_part(
+        data, "xl/workbook.xml", '<sheet name="名单" sheetId="1" r:id="rId1"/>', sheet_tag
+    )
+
+
+@pytest.mark.parametrize(
+    "sheet_tag",
+    [
+        '<sheet name="名单" sheetId="1" x:id="rId2"/>',
+        '<sheet name="名单" sheetId="1" id="rId2"/>',
+        '<sheet name="名单" sheetId="1" r:id="rId1" x:id="rId2"/>',
+        '<sheet name="名单" sheetId="1" x:id="rId2" r:id="rId1"/>',
+    ],
+)
+def test_the_sheets_part_is_found_as_the_reader_finds_it(sheet_tag):
+    """The reader takes the last attribute whose local name is id, whatever its prefix:
+    a sheet whose part another id attribute names is checked there, or refused when two
+    name different parts."""
+    outcome = isolated(lambda: read(two_parts_one_sheet(sheet_tag)))
+    assert outcome[0] == "refused", outcome
+    assert outcome[1] != limits_message()  # refused by the checks, not by the reader's abort
+
+
 def test_the_extent_message_names_the_limits_and_what_to_do():
     data, _number = eight_thousand_rows_with_a_cell_in_column_xfd()
     kind, message = isolated(lambda: read(data))
@@ -422,6 +467,22 @@ def test_the_spreadsheet_library_itself_aborting_is_contained(monkeypatch):
     data, _number = single_quoted_far_cell()
     outcome = isolated(lambda: read(data))
     assert outcome == ("refused", limits_message())
+
+
+def test_a_cell_the_checks_cannot_see_is_caught_by_the_limits():
+    """quick-xml reads a value to its own end tag, past a "</c>" inside it, so the checks
+    (which end the cell at that "</c>") see a row that is not there and miss the row the
+    reader keeps: 150 cells on row 1,048,576 pass the checks. The reader then asks for 10 GB
+    and aborts; its child dies, and the file is refused with the limits."""
+    data = one_sheet(
+        '<row r="1048576"><c r="A1"><v>1</c></row><row r="1"><c></v></c>'
+        + "<c><v>1</v></c>" * 150
+        + "</row>"
+    )
+    start = time.monotonic()
+    outcome = isolated(lambda: read(data))
+    assert outcome == ("refused", limits_message())
+    assert time.monotonic() - start < QUICK
 
 
 def test_the_limits_message_says_what_to_do():
@@ -606,3 +667,127 @@ def _store(data: bytes) -> str:
     from portal import crypto
 
     return default_storage.save("imports/test.bin", ContentFile(crypto.encrypt_bytes(data)))
+
+
+# --- The checks agree with the reader --------------------------------------------------------
+
+
+def _random_sheet(rng, *, plain: bool = False) -> bytes:
+    """A sheet in any of the forms quick-xml accepts: either quote, spaces around "=",
+    prefixes, rows and cells with and without r, formatted-only cells, comments and CDATA.
+    ``plain``: the form Excel writes (r on every row and cell, first, double-quoted)."""
+
+    def attribute(name, value):
+        quote = '"' if plain else rng.choice(['"', "'"])
+        spaces = "" if plain else rng.choice(["", " ", "\n\t"])
+        return f" {name}{spaces}={spaces}{quote}{value}{quote}"
+
+    def column_letters(number):
+        letters = ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            letters = chr(65 + rest) + letters
+        return letters
+
+    prefix = "" if plain else rng.choice(["", "", "x:"])
+    parts = []
+    for _ in range(rng.randint(1, 8)):
+        with_r = plain or rng.random() < 0.7
+        row_attributes = attribute("r", rng.randint(1, 60)) if with_r else ""
+        if rng.random() < 0.2:
+            row_attributes += attribute("hidden", "1")
+        if rng.random() < 0.1:
+            parts.append(f"<{prefix}row{row_attributes}/>")
+            continue
+        cells = []
+        for _ in range(rng.randint(0, 6)):
+            cell_attributes = ""
+            if plain or rng.random() < 0.6:
+                reference = f"{column_letters(rng.randint(1, 40))}{rng.randint(1, 60)}"
+                cell_attributes = attribute("r", reference)
+            if rng.random() < 0.2:
+                cells.append(f"<{prefix}c{cell_attributes}{attribute('s', 1)}/>")
+            elif rng.random() < 0.5:
+                cells.append(f"<{prefix}c{cell_attributes}><{prefix}v>7</{prefix}v></{prefix}c>")
+            else:
+                text = rng.choice(["林晓", "a&amp;b"] if plain else ["林晓", "<![CDATA[x]]>y"])
+                cells.append(
+                    f"<{prefix}c{cell_attributes}{attribute('t', 'inlineStr')}><{prefix}is>"
+                    f"<{prefix}t>{text}</{prefix}t></{prefix}is></{prefix}c>"
+                )
+            if not plain and rng.random() < 0.1:
+                cells.append("<!-- <c r='XFD1048576'><v>1</v></c> -->")
+        parts.append(f"<{prefix}row{row_attributes}>{''.join(cells)}</{prefix}row>")
+    xmlns = f'xmlns:x="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+    return (
+        f'<?xml version="1.0"?><{prefix}worksheet {xmlns}><{prefix}sheetData>{"".join(parts)}'
+        f"</{prefix}sheetData></{prefix}worksheet>"
+    ).encode()
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["any form", "as Excel writes"])
+def test_the_checks_see_the_cells_where_the_reader_puts_them(plain):
+    """For sheets in every form the reader accepts, the extent the checks compute is the
+    extent of the grid the reader builds; the quick pass over sheets as Excel writes them
+    and the general scan agree."""
+    import random
+
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    rng = random.Random(20261201)
+    compared = quick = 0
+    for _case in range(400):
+        xml = _random_sheet(rng, plain=plain)
+        start = readers._sheet_data_start(xml)
+        quick += readers._PLAIN_BODY.match(xml, start) is not None
+        target = rng.choice(["worksheets/a.xml", "/xl/worksheets/sheet1.xml"])
+        extent = readers._scan_sheet(xml)
+        general = readers._scan_markup(xml)
+        assert (extent.rows, extent.columns, extent.hidden) == (
+            general.rows,
+            general.columns,
+            general.hidden,
+        ), xml
+        try:
+            sheet = CalamineWorkbook.from_filelike(
+                io.BytesIO(workbook([("名单", target, xml)]))
+            ).get_sheet_by_index(0)
+        except CalamineError:
+            continue
+        compared += 1
+        if sheet.end is None or not sheet.height:
+            assert (extent.rows, extent.columns) == (0, 0), xml
+            continue
+        assert (extent.rows, extent.columns) == (sheet.end[0] + 1, sheet.end[1] + 1), xml
+    assert compared > 300
+    assert quick == 400 if plain else quick < 50
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<row r="2"><c ' + "a" * 2_000_000 + "><v>1</v></c></row>",
+        '<row r="2"><c ' + 'a="b" ' * 300_000 + "</row>",
+        '<row r="2">' + '<a "' * 500_000 + "</row>",
+        '<row r="2">' + "<!--" * 500_000 + "</row>",
+        '<row r="2">' + '<c r="A2"><v>' * 300_000 + "</row>",
+        '<row r="2"><c r="A2"><v>1</v></c>' + "<x " * 500_000 + "</row>",
+        '<row r="2">' + "<c r='A2'>" + "<v>1</v><b " * 300_000 + "</row>",
+    ],
+    ids=[
+        "long name",
+        "endless tag",
+        "open quotes",
+        "open comments",
+        "open cells",
+        "open tags",
+        "mixed",
+    ],
+)
+def test_crafted_markup_cannot_make_the_checks_slow(markup):
+    """Straight at the checks: such a sheet compresses too well to pass the zip checks."""
+    xml = sheet_xml(header_row() + markup)
+    start = time.monotonic()
+    outcome = isolated(lambda: readers._check_extent(readers._scan_sheet(xml)), seconds=QUICK)
+    assert outcome[0] in ("refused", "returned"), outcome
+    assert time.monotonic() - start < QUICK

@@ -140,15 +140,24 @@ def test_school_admin_cannot_choose_valid_rows_only(world, rows):
     assert job.valid_rows_only is False
 
 
-def test_teacher_of_another_school_is_refused_not_moved(world, rows):
+def test_teacher_of_another_school_reads_as_new_and_is_not_moved(world, rows):
+    """A teacher registered outside the uploader's scope is not refused (that would say the
+    number is real): the row reads as a new teacher and becomes a transfer request; the
+    teacher stays where they are until the bureau decides (tests/portal/test_transfers.py)."""
+    from portal.models import TransferRequest
+
     other = world.sibling_teacher  # same county, other school
     rows.append([world.school.code, other.name, other.reveal_id_number(), "小学"])
-    before = snapshot()
     job = upload(world.users["school"], files.csv_bytes(rows))
-    assert job.refused_rows == 1
-    assert "管理范围以外" in errors_of(job)[0]["message"]
-    services.import_job_apply(job.pk)
-    assert snapshot() == before
+    assert (job.new_rows, job.refused_rows) == (4, 0)
+    assert errors_of(job) == []
+    before = Teacher.objects.filter(pk=other.pk).values_list("school_id", "updated_at").get()
+    job = confirm(job, world.users["school"])
+    assert (job.status, job.new_rows) == ("done", 4)
+    assert Teacher.objects.filter(pk=other.pk).values_list("school_id", "updated_at").get() == (
+        before
+    )
+    assert TransferRequest.objects.get().teacher == other
 
 
 def test_school_outside_scope_and_unknown_school_are_refused(world, rows):

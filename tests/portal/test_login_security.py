@@ -49,9 +49,9 @@ def test_failures_on_one_account_do_not_lock_the_others_at_that_address(client, 
             log_in(client, "county", "wrong", REMOTE_ADDR="192.0.2.7")
         else:
             token_log_in("county", "wrong", REMOTE_ADDR="192.0.2.7")
-    assert log_in(client, "city", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 302
+    assert log_in(Client(), "city", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 302
     assert token_log_in("school", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 200
-    assert log_in(client, "county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
+    assert log_in(Client(), "county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
     assert token_log_in("county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
 
 
@@ -70,14 +70,15 @@ def test_an_address_locks_far_above_a_persons_rate(client, world, door):
     separate, much higher LOCKOUT_IP_FAILURE_LIMIT, for every account."""
     for n in range(7):
         log_in(client, f"someone{n}", "wrong", REMOTE_ADDR="192.0.2.7")
-    assert log_in(client, "city", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 302
+    assert log_in(Client(), "city", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 302
     if door == "page":
-        log_in(client, "someone7", "wrong", REMOTE_ADDR="192.0.2.7")
+        last = log_in(client, "someone7", "wrong", REMOTE_ADDR="192.0.2.7")
     else:
-        token_log_in("someone7", "wrong", REMOTE_ADDR="192.0.2.7")
-    assert log_in(client, "county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
+        last = token_log_in("someone7", "wrong", REMOTE_ADDR="192.0.2.7")
+    assert last.status_code == 429  # the failure that reaches the limit says so
+    assert log_in(Client(), "county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
     assert token_log_in("county", PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
-    assert log_in(client, "county", PASSWORD, REMOTE_ADDR="192.0.2.8").status_code == 302
+    assert log_in(Client(), "county", PASSWORD, REMOTE_ADDR="192.0.2.8").status_code == 302
 
 
 def test_a_forged_forwarded_for_does_not_dodge_an_accounts_lock(client, world):

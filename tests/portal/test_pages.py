@@ -48,7 +48,7 @@ def test_dashboard_query_count_is_fixed(client, world):
     with CaptureQueriesContext(connection) as before:
         client.get("/")
     for n in range(10):
-        factories.teacher(world.neighbour_school, name=f"新{n}")
+        factories.teacher(world.neighbour_school, name=factories.person_name(n, "新"))
     factories.school(world.sibling_county)
     with CaptureQueriesContext(connection) as after:
         client.get("/")
@@ -61,7 +61,7 @@ def test_teacher_list_query_count_is_fixed(client, world):
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("teacher_list"))
     for n in range(10):
-        factories.teacher(world.far_school, name=f"新{n}")
+        factories.teacher(world.far_school, name=factories.person_name(n, "新"))
     with CaptureQueriesContext(connection) as after:
         client.get(reverse("teacher_list"))
     assert len(after) == len(before) <= 10

@@ -93,9 +93,10 @@ def _check_pdf(response, values, drawn):
     shown = "\n".join(drawn)
     for value in values:
         assert value in shown, f"{value!r} is not shown literally"
-    if shutil.which("pdftotext"):
+    pdftotext = shutil.which("pdftotext")  # poppler-utils, where installed
+    if pdftotext:
         text = subprocess.run(
-            ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
+            [pdftotext, "-", "-"], input=body, capture_output=True, check=True
         ).stdout.decode()
         flat = re.sub(r"\s+", "", text)
         for value in values:
@@ -145,7 +146,7 @@ def test_certificates_show_markup_literally(client, world, png, drawn):
     values = {
         "teacher": "林" + link,
         "honour": "荣" + img + bold,
-        "region": "市" + font,
+        "region": "市" + font + para,
     }
     _set(Teacher, world.teacher.pk, name=values["teacher"])
     _set(School, world.school.pk, name="校" + missing)
@@ -186,7 +187,7 @@ def test_the_helper_escapes_values_and_keeps_its_own_markup():
 
     style = ParagraphStyle("t")
     name = '<img src="/etc/x.png"/> & <b>'
-    assert escape(name) == "&lt;img src=\"/etc/x.png\"/&gt; &amp; &lt;b&gt;"
+    assert escape(name) == '&lt;img src="/etc/x.png"/&gt; &amp; &lt;b&gt;'
     assert para(name, style).getPlainText() == name
     bold = markup("<b>{name}</b>：{n}", name=name, n=3)
     assert para(bold, style).getPlainText() == f"{name}：3"

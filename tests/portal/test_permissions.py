@@ -43,6 +43,15 @@ PAGES = [
     ("get", "teacher_reveal", "teacher", row(302, 405, 405, 405, 405, 405, 405)),
     ("get", "my_record", None, row(302, 404, 404, 404, 404, 200, 404)),
     ("get", "audit_log", None, row(302, 200, 200, 200, 404, 404, 200)),
+    # Transfer requests into the school (see the ``world`` fixture below): bureau staff and
+    # the requesting school see them; only staff covering both schools decide (else 404).
+    ("get", "transfer_list", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("post", "transfer_approve", "near_transfer", row(302, 302, 302, 302, 404, 404, 302)),
+    ("post", "transfer_approve", "far_transfer", row(302, 302, 404, 404, 404, 404, 302)),
+    ("get", "transfer_approve", "near_transfer", row(302, 405, 405, 405, 405, 405, 405)),
+    # No reason: back to the list with an error, for those who may decide.
+    ("post", "transfer_reject", "near_transfer", row(302, 302, 302, 302, 404, 404, 302)),
+    ("post", "transfer_reject", "far_transfer", row(302, 302, 404, 404, 404, 404, 302)),
     ("get", "admin:index", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("get", "admin:portal_teacher_changelist", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("post", "logout", None, row(302, 302, 302, 302, 302, 302, 302)),
@@ -165,6 +174,7 @@ API = [
     ("get", "teacher-detail", "far_teacher", row(401, 200, 404, 404, 404, 404, 200)),
     # The kernel API is read-only: writes come through imports and services.
     ("post", "teacher-list", None, row(401, 405, 405, 405, 405, 405, 405)),
+    ("post", "teacher-search", None, row(401, 400, 400, 400, 400, 403, 400)),  # no body
     ("put", "teacher-detail", "teacher", row(401, 405, 405, 405, 405, 405, 405)),
     ("delete", "school-detail", "school", row(401, 405, 405, 405, 405, 405, 405)),
     ("delete", "api-token", None, row(401, 204, 204, 204, 204, 204, 204)),
@@ -236,6 +246,31 @@ API = [
     ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
 ]
+
+
+@pytest.fixture
+def world(db, world):
+    """The shared world with two transfer requests into the school administrator's school:
+    one from a school of the same county (its county decides) and one from the other city
+    (only the province does). It asks for ``db`` itself: overriding the fixture of the same
+    name, it is set up before the database otherwise."""
+    from portal.models import TransferRequest
+
+    for name, teacher in (
+        ("near_transfer", world.sibling_teacher),
+        ("far_transfer", world.far_teacher),
+    ):
+        transfer = TransferRequest.objects.create(
+            teacher=teacher,
+            to_school=world.school,
+            name=teacher.name,
+            values={"stage": "primary"},
+            requested_by=world.users["school"],
+            import_job=world.school_job,
+        )
+        setattr(world, name, transfer)
+    return world
+
 
 CASES = [
     pytest.param(

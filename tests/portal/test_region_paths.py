@@ -92,9 +92,11 @@ def test_region_update_moves_the_whole_subtree(world):
     assert world.city.path == f"{other_province.path}{world.city.pk}/"
     assert world.county.path == f"{world.city.path}{world.county.pk}/"
     assert world.county.path_is_valid
-    assert not scope_queryset(world.users["province"], Teacher.objects.all()).filter(
-        school__county=world.county
-    ).exists()
+    assert (
+        not scope_queryset(world.users["province"], Teacher.objects.all())
+        .filter(school__county=world.county)
+        .exists()
+    )
 
 
 @pytest.mark.parametrize("bad_path", ["", "pending", "/", "x/1/", "/1/2/a/"])
@@ -141,3 +143,20 @@ def test_staff_attached_at_the_wrong_level_see_nothing(world):
     Region.objects.filter(pk=staff.region_id).update(level="city")
     staff.refresh_from_db()
     assert scope_queryset(staff, Teacher.objects.all()).count() == 0
+
+
+def test_regions_loaded_around_the_services_get_their_paths_rebuilt(world):
+    """A fixture or a restore writes rows directly: the paths may be any valid-looking ids.
+    The rebuild writes them again from the parent links, and the scope trusts them again."""
+    from django.core.management import call_command
+
+    Region.objects.filter(pk=world.county.pk).update(path=world.province.path)
+    Region.objects.filter(pk=world.city.pk).update(path="/999/")
+    out = io.StringIO()
+    call_command("rebuild_region_paths", stdout=out)
+    assert "2 region paths rewritten" in out.getvalue()
+    for region in Region.objects.all():
+        assert region.path_is_valid, region
+    world.county.refresh_from_db()
+    assert world.county.path == f"{world.province.path}{world.city.pk}/{world.county.pk}/"
+    assert scope_queryset(world.users["county"], Teacher.objects.all()).count() == 3

@@ -18,6 +18,7 @@ from talent import presets
 from talent import services as talent
 from talent.models import Attainment, Target
 
+from .. import factories
 from .. import import_files as files
 from .conftest import VISIBILITY, wait_for
 
@@ -40,7 +41,7 @@ def roster(school_code: str, count: int) -> bytes:
         rows.append(
             [
                 school_code,
-                f"教师{i:05d}",
+                factories.person_name(i),
                 number,
                 "小学",
                 "语文",

@@ -218,7 +218,7 @@ def test_region_page_query_count_is_pinned(client, world):
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for n in range(10):
-        factories.teacher(world.neighbour_school, name=f"新{n}")
+        factories.teacher(world.neighbour_school, name=factories.person_name(n, "新"))
     factories.county(world.city, code="330304", name="瓯海区")  # one more row on the page
     services.summaries_recompute(as_of=TODAY)
     with CaptureQueriesContext(connection) as after:
