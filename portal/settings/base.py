@@ -69,7 +69,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
-# Behind N reverse proxies (docker-compose's nginx: 1), the client address is the one the
+# Behind N reverse proxies (docker-compose's Caddy proxy: 1), the client address is the one the
 # outermost proxy appended to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

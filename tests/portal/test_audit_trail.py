@@ -47,7 +47,11 @@ def test_the_services_record_create_and_update_with_before_and_after(world):
         teacher=teacher, name="新名字", school=world.sibling_school, actor=actor
     )
     services.teacher_update(teacher=teacher, name="新名字", actor=actor)  # nothing changes
-    events = list(AuditEvent.objects.filter(object_id=str(teacher.pk)).order_by("id"))
+    events = list(
+        AuditEvent.objects.filter(
+            object_id=str(teacher.pk), action__startswith="teacher."
+        ).order_by("id")
+    )
     assert [e.action for e in events] == ["teacher.create", "teacher.update"]
     assert events[1].detail["changes"] == {
         "name": ["新老师", "新名字"],
