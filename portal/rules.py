@@ -338,10 +338,31 @@ def service_years(intervals: Iterable[Interval], *, as_of: date) -> float:
     return (months + days / DAYS_PER_MONTH) / 12
 
 
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (or earlier): 29 February becomes 28 February in
+    a common year. The one date helper for anniversaries, "a year after" and cycle ends."""
+    year = day.year + years
+    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return day.replace(year=year)
+
+
 def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
-    """Whole years served: what a rule such as "taught ≥ 30 years" compares against."""
-    months, _days = service_months(intervals, as_of=as_of)
-    return months // 12
+    """Whole years served ("满 N 年", "N 年以上"), counted by calendar and day-exact across
+    merged spans: service that starts on D completes N years once it covers as many days as
+    D up to D + N years (29 February → 28 February in a common year). Leftover days are
+    never rounded up to a month or a year (POLICY §8)."""
+    spans = merge_intervals(intervals, as_of=as_of)
+    if not spans:
+        return 0
+    served = sum((end - start).days + 1 for start, end in spans)
+    first = spans[0][0]
+    years = served * 4 // 1461  # a first guess, then exact by calendar
+    while years > 0 and (add_years(first, years) - first).days > served:
+        years -= 1
+    while (add_years(first, years + 1) - first).days <= served:
+        years += 1
+    return years
 
 
 # --- Ethics veto ----------------------------------------------------------------------

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from portal.rules import add_years
+
 ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
+
+
+def first_year_end(appointed: date) -> date:
+    """The last day of a principal's first year: the first anniversary of the appointment
+    (29 February → 28 February), inclusive (POLICY §8)."""
+    return add_years(appointed, 1)
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,7 @@ def assess(
 
     principal_short = ZERO
     if principal_since is not None and rule.principal_first_year:
-        deadline = principal_since + timedelta(days=365)
+        deadline = first_year_end(principal_since)
         principal_short = max(rule.principal_first_year - totals.principal_first_year, ZERO)
         if principal_short > 0:
             explain and explanations.append(
@@ -297,7 +305,7 @@ def totals_from_items(
     from .choices import COUNTY_OR_ABOVE, Category
 
     totals = Totals()
-    window_end = principal_since + timedelta(days=365) if principal_since else None
+    window_end = first_year_end(principal_since) if principal_since else None
     for hours, mode, category, level, completed in items:
         value = record_value(hours, mode, rule)
         if (

@@ -292,7 +292,7 @@ def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -
     ).values_list("teacher_id", "hours_tenths", "mode", "completed_on")
     for teacher_id, tenths, mode, completed in records:
         since = since_by_teacher[teacher_id]
-        if since <= completed <= since.replace(year=since.year + 1):
+        if since <= completed <= rules.first_year_end(since):
             value = rules.record_value(Decimal(tenths) / 10, mode, rule)
             totals[teacher_id] = totals.get(teacher_id, Decimal(0)) + value
     return totals

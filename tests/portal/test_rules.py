@@ -180,3 +180,66 @@ def test_calendar_months_of_a_span(start, end, months_days):
 def test_leftover_days_of_separate_spans_pool_into_months():
     intervals = [Interval(D(2020, 1, 1), D(2020, 1, 15)), Interval(D(2021, 1, 1), D(2021, 1, 15))]
     assert rules.service_months(intervals, as_of=D(2026, 1, 1)) == (1, 0)
+
+
+# --- Completed years and anniversaries (POLICY §8: by calendar, day-exact, no rounding) ---
+
+from datetime import date as _d  # noqa: E402
+
+from portal.rules import Interval as _I  # noqa: E402
+from portal.rules import add_years as _add_years  # noqa: E402
+from portal.rules import completed_years as _completed  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (_d(2024, 2, 29), 1, _d(2025, 2, 28)),  # 29 February → 28 February
+        (_d(2024, 2, 29), 4, _d(2028, 2, 29)),
+        (_d(2023, 3, 1), 1, _d(2024, 3, 1)),
+        (_d(2025, 12, 31), 1, _d(2026, 12, 31)),
+        (_d(2026, 1, 1), -5, _d(2021, 1, 1)),
+    ],
+)
+def test_add_years(day, years, expected):
+    assert _add_years(day, years) == expected
+
+
+@pytest.mark.parametrize(
+    ("spans", "as_of", "expected"),
+    [
+        # Issue 13 item 5: 2000-01-01 to 2019-12-30 is one day short of 20 years.
+        ([(_d(2000, 1, 1), _d(2019, 12, 30))], _d(2026, 1, 1), 19),
+        ([(_d(2000, 1, 1), _d(2019, 12, 31))], _d(2026, 1, 1), 20),
+        # Open span: 20 years reached on the anniversary's eve inclusive.
+        ([(_d(2000, 1, 1), None)], _d(2019, 12, 31), 20),
+        ([(_d(2000, 1, 1), None)], _d(2019, 12, 30), 19),
+        # 29 February start: the year ends on 28 February of a common year.
+        ([(_d(2004, 2, 29), _d(2005, 2, 27))], _d(2026, 1, 1), 1),
+        ([(_d(2004, 2, 29), _d(2005, 2, 26))], _d(2026, 1, 1), 0),
+        ([(_d(2004, 2, 29), _d(2024, 2, 27))], _d(2026, 1, 1), 19),
+        ([(_d(2004, 2, 29), _d(2024, 2, 28))], _d(2026, 1, 1), 20),
+        # Two spans of exactly 10 years each: 20, across the gap.
+        (
+            [(_d(2000, 1, 1), _d(2009, 12, 31)), (_d(2012, 1, 1), _d(2021, 12, 31))],
+            _d(2026, 1, 1),
+            20,
+        ),
+        # …one day short of the 7,305 days from 2000-01-01 to 2020-01-01: 19.
+        (
+            [(_d(2000, 1, 1), _d(2009, 12, 31)), (_d(2012, 1, 1), _d(2021, 12, 29))],
+            _d(2026, 1, 1),
+            19,
+        ),
+        # Overlapping spans count each day once.
+        (
+            [(_d(2000, 1, 1), _d(2010, 12, 31)), (_d(2005, 1, 1), _d(2019, 12, 31))],
+            _d(2026, 1, 1),
+            20,
+        ),
+        ([], _d(2026, 1, 1), 0),
+        ([(_d(2026, 6, 1), None)], _d(2026, 1, 1), 0),  # not started yet
+    ],
+)
+def test_completed_years_are_day_exact(spans, as_of, expected):
+    assert _completed([_I(s, e) for s, e in spans], as_of=as_of) == expected

@@ -67,6 +67,9 @@ def test_fuzz_the_api_with_a_token_of_each_role(world, live_server, monkeypatch)
                 CHECKS,
                 "--phases",
                 "examples,coverage,fuzzing",
+                # Valid and malformed input alike: a 500 on either fails the run.
+                "--mode",
+                "all",
                 "--max-examples",
                 "8",
                 "--exclude-method",

@@ -345,3 +345,43 @@ def test_region_page_shows_zero_for_a_status_nobody_has(client, world):
     body = response.content.decode()
     assert 'data-status-count="complete">0<' in body
     assert ">complete<" not in body and ">at_risk<" not in body
+
+
+def test_a_principal_appointed_on_29_february(world):
+    """Issue 13 item 3: the recompute crashed (ValueError: day is out of range) and every
+    summary went stale. The first year ends on 28 February of the next year, inclusive,
+    in the nightly recompute and on the teacher's page alike."""
+    from portal import services as kernel
+
+    staff = world.users["superuser"]
+    kernel.service_period_open(
+        teacher=world.neighbour_teacher,
+        school=world.neighbour_school,
+        role="principal",
+        stage="primary",
+        start=date(2024, 2, 29),
+    )
+    credit(
+        world.neighbour_teacher,
+        150,
+        category="principal",
+        on=date(2024, 6, 1),
+        actor=staff,
+        description="任职资格培训一",
+    )
+    credit(
+        world.neighbour_teacher,
+        150,
+        category="principal",
+        on=date(2025, 2, 28),  # the last day of the first year
+        actor=staff,
+        description="任职资格培训二",
+    )
+    as_of = date(2025, 3, 10)
+    services.summaries_recompute(as_of=as_of)
+    assert TrainingSummary.objects.count() == Teacher.objects.count()
+    page = selectors.teacher_training(world.neighbour_teacher, as_of=as_of).assessment
+    assert not any("first year" in line or "第一年" in line for line in page.explanations)
+    summary = TrainingSummary.objects.get(teacher=world.neighbour_teacher)
+    assert summary.status == page.status
+    assert rules.first_year_end(date(2024, 2, 29)) == date(2025, 2, 28)
