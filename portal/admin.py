@@ -111,6 +111,8 @@ REGION_ADMIN_FIELDS = ["code", "name", "parent", "is_mountain_island", "is_key_s
 
 
 class RegionAdminForm(forms.ModelForm):
+    actor = None  # the signed-in user, set by RegionAdmin.get_form
+
     class Meta:
         model = Region
         fields = ["code", "name", "level", *REGION_ADMIN_FIELDS[2:]]
@@ -120,8 +122,10 @@ class RegionAdminForm(forms.ModelForm):
         level = cleaned.get("level") or self.instance.level
         # The parent is read-only for staff whose scope does not reach it (see RegionAdmin).
         parent = cleaned.get("parent") if "parent" in self.fields else self.instance.parent
+        moved = "parent" in self.changed_data or self.instance.pk is None
         if level:
-            for field, message in region_parent_errors(level, parent).items():
+            actor = self.actor if moved else None
+            for field, message in region_parent_errors(level, parent, actor).items():
                 self.add_error(field if field in self.fields else None, message)
         return cleaned
 
@@ -287,6 +291,22 @@ class ScopedAdmin(ScopedChoices, AuditedAdmin):
             return choice_queryset(request.user, queryset)
         return scope_queryset(request.user, queryset)
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the list's own filters (and its date hierarchy) may filter it. Django allows
+        any look-up on a model's own fields by default, so ``?birth_date=1969-09-17`` would
+        answer what no page shows: the birth date behind a masked ID number."""
+        if not super().lookup_allowed(lookup, value, request):
+            return False
+        allowed = {self.date_hierarchy} if self.date_hierarchy else set()
+        for item in self.list_filter:
+            if isinstance(item, (list, tuple)):
+                item = item[0]
+            if isinstance(item, str):
+                allowed.add(item.split("__")[0])
+            else:
+                allowed.add(getattr(item, "parameter_name", None))
+        return lookup.split("__")[0] in allowed
+
     def get_list_filter(self, request):
         list_filter = super().get_list_filter(request)
         if _is_superuser(request.user):
@@ -366,6 +386,10 @@ class RegionAdmin(ScopedAdmin):
     search_fields = ["code", "name"]
     form = RegionAdminForm
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
@@ -426,7 +450,8 @@ class TeacherAdmin(ScopedAdmin):
     list_filter = ["stage", "staffing", "is_full_time", "professional_title", "status"]
     search_fields = ["name"]
     list_select_related = ["school"]
-    readonly_fields = ["id_number_masked", "gender", "birth_date"]
+    # Not the birth date: beside the masked ID number it would give the whole number away.
+    readonly_fields = ["id_number_masked", "gender"]
     raw_id_fields = ["school"]
     inlines = [ServicePeriodInline, EthicsRecordInline]
 

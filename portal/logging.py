@@ -3,17 +3,17 @@ of refused requests, messages of exceptions, task arguments), whichever code log
 
 import logging
 
-from .rules import mask_id_like
+from .rules import mask_id_numbers
 
 
 class MaskIDNumbers(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_id_like(message)
+        masked = mask_id_numbers(message)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_id_like(record.exc_text)
+            record.exc_text = mask_id_numbers(record.exc_text)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -196,7 +196,11 @@ class Teacher(models.Model):
         verbose_name = _("teacher")
         verbose_name_plural = _("teachers")
         ordering = ["id"]
-        indexes = [models.Index(fields=["school", "status"])]
+        indexes = [
+            models.Index(fields=["school", "status"]),
+            # Imports look for numbers that share a registered teacher's mask (guesses).
+            models.Index(fields=["id_number_masked"], name="teacher_masked"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.id_number_masked})"
@@ -285,6 +289,15 @@ class User(AbstractUser):
     """A person who signs in. The role and the region, school or teacher it is attached to
     decide what the scope function lets them see."""
 
+    # Django's user name, but never an ID number: it is shown in the audit log and lists.
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[AbstractUser.username_validator, validate_no_id_number],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         Region,

@@ -182,16 +182,46 @@ def mask_id_like(text: str) -> str:
 
 
 _ID_CANDIDATE = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
+# What people and tools put between the groups of an ID number: spaces of every kind,
+# hyphens, dots, slashes, middle dots and invisible characters.
+_SEPARATORS = "\\s\\-._/·\u200b\u200c\u200d\u2060\ufeff"
+_BETWEEN_DIGITS = re.compile(f"(?<=[0-9])[{_SEPARATORS}]+(?=[0-9X])")
+_SPELLED_ID = re.compile(
+    f"(?<![0-9])[0-9](?:[{_SEPARATORS}]*[0-9]){{16}}[{_SEPARATORS}]*[0-9Xx](?![0-9])"
+)
+
+
+def _folded(text: str) -> str:
+    """NFKC (full-width digits) with percent-escapes decoded (a URL or a log line)."""
+    from urllib.parse import unquote
+
+    return unicodedata.normalize("NFKC", unquote(text))
 
 
 def contains_id_number(text: str) -> bool:
     """Whether ``text`` holds a well-formed ID number (18 characters whose check character
-    is right), after NFKC folding and upper-casing: for places an ID number must never be,
-    such as a URL. Long runs of digits that are not ID numbers (time stamps) pass."""
-    folded = unicodedata.normalize("NFKC", text).upper()
+    is right), however it is spelled: full-width, lower-case x, percent-escaped, or with
+    spaces, hyphens, dots or invisible characters between the digits. For places an ID
+    number must never be: URLs, free text, file and user names. Long runs of digits that
+    are not ID numbers (time stamps) pass."""
+    folded = _folded(text).upper()
+    joined = _BETWEEN_DIGITS.sub("", folded)
     return any(
         id_check_character(m.group(0)[:17]) == m.group(0)[17]
-        for m in _ID_CANDIDATE.finditer(folded)
+        for candidate in {folded, joined}
+        for m in _ID_CANDIDATE.finditer(candidate)
+    )
+
+
+def mask_id_numbers(text: str) -> str:
+    """``text`` with every ID number masked, however it is spelled (see
+    ``contains_id_number``); text without one comes back unchanged."""
+    masked = mask_id_like(text)
+    if not contains_id_number(masked):
+        return masked
+    folded = _folded(masked)
+    return _SPELLED_ID.sub(
+        lambda m: mask_any(re.sub(f"[{_SEPARATORS}]", "", m.group(0))), mask_id_like(folded)
     )
 
 

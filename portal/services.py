@@ -35,7 +35,15 @@ _PARENT_LEVEL = {RegionLevel.CITY: RegionLevel.PROVINCE, RegionLevel.COUNTY: Reg
 # --- Regions and schools ------------------------------------------------------------
 
 
-def region_parent_errors(level: str, parent: Region | None) -> dict:
+def region_parent_errors(level: str, parent: Region | None, actor: User | None = None) -> dict:
+    """What is wrong with putting a region of ``level`` under ``parent``; with ``actor``,
+    also whether that user may: only a superuser adds a region at the top of the tree,
+    and staff add or move regions only under a parent in their scope."""
+    if actor is not None and not actor.is_superuser:
+        if parent is None:
+            return {"parent": _("Only a system administrator adds a province.")}
+        if not scope_queryset(actor, Region.objects.filter(pk=parent.pk)).exists():
+            return {"parent": _("The parent region is outside your scope.")}
     expected_parent = _PARENT_LEVEL.get(level)
     if expected_parent is None and parent is not None:
         return {"parent": _("A province has no parent region.")}
@@ -69,7 +77,7 @@ def region_create(
     """Create a region and its path: the one way a region comes to exist (the admin, the
     demo and the benchmarks call it). The path is ids from the root, so it is written once
     the region has its id; until then it holds a placeholder that no scope can match."""
-    errors = region_parent_errors(level, parent)
+    errors = region_parent_errors(level, parent, actor)
     if errors:
         raise ValidationError(errors)
     region = Region(
@@ -106,7 +114,7 @@ def region_update(*, region: Region, actor: User | None = None, **fields) -> Reg
         setattr(region, name, value)
     moved = region.parent_id != old_parent
     if moved:
-        errors = region_parent_errors(region.level, region.parent)
+        errors = region_parent_errors(region.level, region.parent, actor)
         if errors:
             raise ValidationError(errors)
     region.full_clean()
@@ -322,6 +330,27 @@ def _take_id_lookups(user: User, count: int) -> None:
             % {"limit": limit},
             throttled=True,
         )
+
+
+def id_lookups_record(*, user: User, count: int, via: str, refuse: bool = True) -> None:
+    """Look-ups by full ID number made by an import rather than a search: ``count`` rows
+    that tested a number against the register (numbers that differ from a teacher's in
+    scope only in the digits the mask hides, rows that became transfer requests). They are
+    counted against the same hourly allowance and audited. With ``refuse`` (before
+    anything is shown) an exhausted allowance refuses them; without (after a write) they
+    are only counted."""
+    if count <= 0:
+        return
+    try:
+        _take_id_lookups(user, count)
+    finally:
+        audit_record(
+            actor=user,
+            action="teacher.find_by_id_number",
+            detail={"via": via, "asked": count},
+        )
+    # (``_take_id_lookups`` raises once the allowance is spent; a caller that may not
+    # refuse any more catches it.)
 
 
 def teachers_find_by_id_numbers(
@@ -587,9 +616,11 @@ def audit_record(
     ip_address: str | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append an audit event. Never put an ID number in ``detail``. The event is filed
-    under ``region`` (or the region of the object, or of the actor) so that the staff of
-    that region find it, and records the address of the request being served."""
+    """Append an audit event. Never put an ID number in ``detail``; should one come in
+    anyway (a user name typed at the log-in, a file's name, a value), it is masked here,
+    in the one place every event is written. The event is filed under ``region`` (or the
+    region of the object, or of the actor) so that the staff of that region find it, and
+    records the address of the request being served."""
     user_id, username, request_ip = audit_origin(actor)
     return AuditEvent.objects.create(
         user_id=user_id,
@@ -597,11 +628,22 @@ def audit_record(
         action=action,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=rules.mask_id_numbers(str(obj))[:200] if obj is not None else "",
         region=region or _region_of(obj) or _region_of(actor),
         ip_address=ip_address or request_ip,
-        detail=detail or {},
+        detail=_masked(detail or {}),
     )
+
+
+def _masked(value):
+    """``value`` (text, or lists and mappings of it) with every ID number masked."""
+    if isinstance(value, str):
+        return rules.mask_id_numbers(value)
+    if isinstance(value, dict):
+        return {_masked(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
 
 
 # Never written into an audit event's detail, whatever the model.
@@ -661,7 +703,8 @@ def audit_origin(actor: User | None) -> tuple[int | None, str, str | None]:
     from .security import current_ip
 
     user_id = actor.pk if actor is not None and actor.pk else None
-    return user_id, getattr(actor, "username", "") or "system", current_ip()
+    username = rules.mask_id_numbers(getattr(actor, "username", "") or "system")
+    return user_id, username, current_ip()
 
 
 def _region_of(thing) -> Region | None:

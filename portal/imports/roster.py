@@ -10,6 +10,7 @@ becomes a transfer request (``TransferRequest``) for the bureau above both schoo
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date, timedelta
 
@@ -455,8 +456,13 @@ def _request_transfers(rows: list[ImportedRow], job) -> None:
     request each, with the row's values (never its ID number), for the bureau to decide."""
     if not rows:
         return
-    from ..services import transfer_requests_create
+    from ..services import IDLookupRefused, id_lookups_record, transfer_requests_create
 
+    if job is not None and job.uploaded_by is not None:
+        # Each told the uploader, once written, that the number is registered elsewhere: a
+        # look-up by full ID number, counted and audited (never refused after the write).
+        with contextlib.suppress(IDLookupRefused):
+            id_lookups_record(user=job.uploaded_by, count=len(rows), via="import:transfer")
     transfer_requests_create(
         wanted=[(r.transfer_of, r.school, r.values["name"], r.values) for r in rows],
         requested_by=job.uploaded_by if job is not None else None,

@@ -99,7 +99,8 @@ def import_job_create(
         uploaded_by=user,
         region=_job_region(user),
         school=user.school,
-        file_name=file_name[:255],
+        # A file's name may hold an ID number (学生名单-3303…xlsx): it is shown to staff.
+        file_name=rules.mask_id_numbers(file_name)[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         file_size=len(data),
         stored_file=path,
@@ -365,6 +366,7 @@ def import_job_check(job_id: int) -> ImportJob:
 def _check_and_continue(job: ImportJob) -> ImportJob:
     try:
         checked = _check(job, phase_start=1, phase_end=90)
+        _count_id_guesses(job, checked.rows)
     except FileRefused as exc:
         job.file_errors = [exc.message]
         job.finished_at = timezone.now()
@@ -395,6 +397,27 @@ def _check_and_continue(job: ImportJob) -> ImportJob:
         job.validated_at = timezone.now()
         _save_phase(job, Status.PREVIEW, 100, _("Checked"), *COUNT_FIELDS, "validated_at")
     return job
+
+
+def _count_id_guesses(job: ImportJob, rows) -> None:
+    """Rows whose number differs from a registered teacher's only in the masked digits are
+    look-ups by full ID number: counted against the uploader's hourly allowance and
+    audited, once per job (at its first check), before any row is shown. Past the
+    allowance the file is refused whole."""
+    from ..services import IDLookupRefused, id_lookups_record
+
+    guesses = kinds.id_guesses(rows, job.uploaded_by)
+    try:
+        id_lookups_record(user=job.uploaded_by, count=guesses, via=f"import:{job.kind}")
+    except IDLookupRefused:
+        raise FileRefused(
+            _(
+                "%(count)d rows give ID numbers that differ from registered teachers' only in "
+                "the digits the mask hides, more than one account may look up in an hour. "
+                "Check the ID number column against the source records."
+            )
+            % {"count": guesses}
+        ) from None
 
 
 # --- Apply --------------------------------------------------------------------------------
@@ -509,16 +532,37 @@ def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:
                     "valid_rows_only": job.valid_rows_only,
                 },
             )
-        # Only once committed does anyone read "imported".
-        set_progress(job, 100, _("Imported"))
-        _after_import()
     finally:
         _release(keys, token)
+    # Committed: the rows are written and the job is done. Nothing from here on may turn
+    # that into an error (the caller would say "nothing was saved"): each step that fails is
+    # logged and the job still reports the write.
+    _after_write(job, "progress", lambda: set_progress(job, 100, _("Imported")))
+    _after_write(job, "after_import", _after_import)
     if job.refused_rows:
-        _store_error_workbook(job, checked)
-    _discard_upload(job)
-    job.save(update_fields=["stored_file"])
+        _after_write(job, "error_workbook", lambda: _store_error_workbook(job, checked))
+    _after_write(job, "discard_upload", lambda: _discard_stored_upload(job))
     return job
+
+
+def _after_write(job: ImportJob, step: str, run) -> None:
+    """Run a step that follows a committed write; log a failure (the exception's type and
+    the job, never its text: it may quote a row) instead of raising it."""
+    try:
+        run()
+    except Exception as exc:
+        logger.error(
+            "import %s: step %s after the write failed: %s", job.pk, step, type(exc).__name__
+        )
+
+
+def _discard_stored_upload(job: ImportJob) -> None:
+    """Drop the upload once written; the job forgets it even if the storage refuses."""
+    path = job.stored_file
+    job.stored_file = ""
+    ImportJob.objects.filter(pk=job.pk).update(stored_file="")
+    if path and default_storage.exists(path):
+        default_storage.delete(path)
 
 
 # --- Error workbook, cancel, purge ------------------------------------------------------------

@@ -9,13 +9,9 @@ SECRET_KEY = "django-insecure-local-only-7c1f0a3e5b"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 FIELD_ENCRYPTION_KEY = "local-only-field-encryption-key-not-for-production"
 ID_HASH_KEY = "local-only-id-hash-key"
-REST_FRAMEWORK = {
-    **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-}
+# No browsable API, not even locally: its forms list every row a foreign key could point
+# at (every teacher of every province in a select), whatever the caller's scope. Swagger UI
+# at /api/docs/ serves to try the API.
 
 # The API's schema and docs answer anonymous requests here (not in production).
 API_DOCS_PUBLIC = True

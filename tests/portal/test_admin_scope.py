@@ -515,3 +515,27 @@ def test_a_school_added_in_the_admin_goes_through_the_service(client, world, sta
     created = School.objects.get(code=school["code"])
     event = AuditEvent.objects.get(action="school.create")
     assert event.object_id == str(created.pk) and event.detail["via"] == "admin"
+
+
+def test_the_admin_never_shows_or_filters_by_what_the_mask_hides(client, world):
+    """Attack F2: the change page showed the birth date beside the masked number, and the
+    list took ``?birth_date=…`` although it is no filter of the page."""
+    from portal.models import Teacher
+
+    staff = world.users["superuser"]
+    client.force_login(staff)
+    teacher = world.teacher
+    page = client.get(f"/admin/portal/teacher/{teacher.pk}/change/").content.decode()
+    assert teacher.id_number_masked in page
+    assert teacher.birth_date.isoformat() not in page
+    assert f"{teacher.birth_date.year}年{teacher.birth_date.month}月" not in page
+    for query in (
+        f"birth_date={teacher.birth_date.isoformat()}",
+        f"birth_date__year={teacher.birth_date.year}",
+        "id_number_hash__startswith=a",
+        "id_number_masked__contains=3",
+    ):
+        response = client.get(f"/admin/portal/teacher/?{query}")
+        assert response.status_code in (302, 400), query  # Django: "?e=1", never a filter
+    assert client.get("/admin/portal/teacher/?stage__exact=primary").status_code == 200
+    assert Teacher.objects.count() > 1

@@ -137,3 +137,91 @@ def test_nomination_lists_count_against_the_allowance(client, world):
 def test_the_mask_hides_the_birth_date(world):
     teacher = f.teacher(world.school, id_number="11010519491231002X")
     assert teacher.id_number_masked == "110105********002X"
+
+
+# --- Imports that test full numbers (attack F1, F4) ----------------------------------------
+
+
+@pytest.fixture
+def now_tasks(monkeypatch):
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+def _roster(world, numbers, name="陈明"):
+    from tests import import_files as files
+
+    rows = [
+        [world.school.code, name, n, "小学", "语文", "在编", "是", "一级教师", "2012-09-01"]
+        for n in numbers
+    ]
+    return files.csv_bytes(rows)
+
+
+def _upload(user, data, kind="roster", **options):
+    from portal.imports import services as imports
+
+    job = imports.import_job_create(
+        user=user, kind=kind, file_name="名单.csv", data=data, **options
+    )
+    job.refresh_from_db()
+    return job
+
+
+def test_a_roster_of_guesses_at_a_colleagues_number_is_refused_past_the_allowance(world, now_tasks):
+    guesses = _candidates(world.colleague)
+    with override_settings(ID_LOOKUPS_PER_HOUR=10):
+        job = _upload(world.users["school"], _roster(world, guesses))
+    assert job.status == "refused"
+    assert "掩码隐去的数字" in " ".join(job.file_errors)
+    assert not job.rows.exists()  # nothing shown: no row says which number matched
+    event = AuditEvent.objects.filter(action="teacher.find_by_id_number").latest("pk")
+    assert event.detail == {"via": "import:roster", "asked": len(guesses) - 1}
+
+
+def test_within_the_allowance_the_guesses_are_counted_and_audited(api, world, now_tasks):
+    guesses = _candidates(world.colleague)[:5]
+    if world.colleague.reveal_id_number() not in guesses:
+        guesses.append(world.colleague.reveal_id_number())
+    with override_settings(ID_LOOKUPS_PER_HOUR=len(guesses) + 1):
+        job = _upload(world.users["school"], _roster(world, guesses))
+        assert job.status == "preview"
+        event = AuditEvent.objects.filter(action="teacher.find_by_id_number").latest("pk")
+        assert event.detail["asked"] == len(guesses) - 1
+        # The allowance is spent: the next two searches, one is refused.
+        api.force_authenticate(world.users["school"])
+        clear = world.teacher.reveal_id_number()
+        codes = [
+            api.post("/api/v1/teachers/search/", {"id_number": clear}, format="json").status_code
+            for _ in range(3)
+        ]
+    assert codes[0] == 200 and 429 in codes
+
+
+def test_a_genuine_roster_costs_no_look_up(world, now_tasks):
+    numbers = [t.reveal_id_number() for t in (world.teacher, world.colleague)]
+    with override_settings(ID_LOOKUPS_PER_HOUR=1):
+        job = _upload(world.users["school"], _roster(world, numbers))
+    assert job.status == "preview"
+    assert not AuditEvent.objects.filter(action="teacher.find_by_id_number").exists()
+
+
+def test_transfer_rows_count_as_look_ups_once_written(api, world, now_tasks):
+    from portal.imports import services as imports
+
+    outside = [world.neighbour_teacher.reveal_id_number(), world.far_teacher.reveal_id_number()]
+    with override_settings(ID_LOOKUPS_PER_HOUR=3):
+        job = _upload(world.users["school"], _roster(world, outside, name="赵磊"))
+        assert job.status == "preview"
+        assert not AuditEvent.objects.filter(action="teacher.find_by_id_number").exists()
+        imports.import_job_confirm(job=job, user=world.users["school"])
+        event = AuditEvent.objects.filter(action="teacher.find_by_id_number").latest("pk")
+        assert event.detail == {"via": "import:transfer", "asked": 2}
+        api.force_authenticate(world.users["school"])
+        clear = world.teacher.reveal_id_number()
+        codes = [
+            api.post("/api/v1/teachers/search/", {"id_number": clear}, format="json").status_code
+            for _ in range(2)
+        ]
+    assert codes == [200, 429]

@@ -6,6 +6,7 @@ import io
 import logging
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from portal import services
@@ -160,3 +161,33 @@ def test_regions_loaded_around_the_services_get_their_paths_rebuilt(world):
     world.county.refresh_from_db()
     assert world.county.path == f"{world.province.path}{world.city.pk}/{world.county.pk}/"
     assert scope_queryset(world.users["county"], Teacher.objects.all()).count() == 3
+
+
+def test_staff_with_admin_rights_add_regions_only_under_their_own(client, world):
+    """Attack F13: a county's admin account created a province outside every scope."""
+    from django.contrib.auth.models import Permission
+
+    staff = world.users["city"]
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["add_region", "view_region"])
+    )
+    client.force_login(staff)
+    response = client.post(
+        "/admin/portal/region/add/", {"code": "990000", "name": "伪省", "level": "province"}
+    )
+    assert response.status_code == 200
+    assert not Region.objects.filter(code="990000").exists()
+    with pytest.raises(ValidationError):
+        services.region_create(code="990001", name="伪省", level="province", actor=staff)
+    with pytest.raises(ValidationError):
+        services.region_create(
+            code="330199", name="外县", level="county", parent=world.other_city, actor=staff
+        )
+    ok = client.post(
+        "/admin/portal/region/add/",
+        {"code": "330398", "name": "新区", "level": "county", "parent": world.city.pk},
+    )
+    assert ok.status_code == 302
+    assert Region.objects.get(code="330398").path_is_valid
