@@ -175,7 +175,13 @@ def teacher_export(request):
         return redirect(f"{reverse('teacher_list')}?{data.urlencode()}")
     teachers = _filter_teachers(scope_queryset(user, Teacher.objects.all()), form.cleaned_data)
     teachers = teachers.order_by("school__code", "name", "id")
-    full = request.GET.get("full_id_numbers") == "1" and permissions.may_export_full_ids(user)
+    # Full ID numbers only by POST (the CSRF check): a link on another site must not make a
+    # signed-in bureau user download them.
+    full = (
+        request.method == "POST"
+        and request.POST.get("full_id_numbers") == "1"
+        and permissions.may_export_full_ids(user)
+    )
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     if fmt == "csv":
         body, content_type = exports.teachers_csv(teachers, full_id_numbers=full), "text/csv"

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django import forms
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -349,13 +350,18 @@ def _nominate_file(request, programme):
     return redirect("import_detail", job.pk)
 
 
+COUNTY_ID = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 def _nominate_county(request, programme):
     """Nominate every eligible teacher of a county in the user's scope (a filtered list)."""
     user = request.user
+    try:  # a county id, else the request is malformed (a 400, never a 500)
+        county_id = COUNTY_ID.clean(request.POST.get("county"))
+    except ValidationError:
+        raise BadRequest from None
     county = (
-        scope_queryset(user, Region.objects.filter(level="county"))
-        .filter(pk=request.POST.get("county"))
-        .first()
+        scope_queryset(user, Region.objects.filter(level="county")).filter(pk=county_id).first()
     )
     if county is None:
         raise Http404

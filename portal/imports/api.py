@@ -1,8 +1,11 @@
 """REST access to imports: POST a file, poll the job, read its rows, confirm, fetch the error
 workbook. The same services as the pages; the same scope."""
 
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from ..api.errors import as_drf
+from ..api.parsers import MAX_DEPTH, too_deep
 from ..api.parsers import JSONParser as GuardedJSONParser
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
@@ -57,10 +61,38 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return services.progress_of(job)["note"]
 
 
+class OptionsField(serializers.JSONField):
+    """A JSON object. In a multipart upload it arrives as text and is parsed here, with the
+    same depth guard as the API's JSON parser (``portal.api.parsers``): without it, 100,000
+    nested ``[`` made the decoder recurse until Python gave up (a 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bytes | str):  # multipart: the JSON as text
+            try:
+                data = json.loads(data)
+            except RecursionError:
+                raise serializers.ValidationError(self._too_deep()) from None
+            except ValueError:
+                raise serializers.ValidationError(self._not_an_object()) from None
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(self._not_an_object())
+        if too_deep(data):
+            raise serializers.ValidationError(self._too_deep())
+        return data
+
+    @staticmethod
+    def _not_an_object() -> str:
+        return _('The options must be a JSON object, such as {"programme": 12}.')
+
+    @staticmethod
+    def _too_deep() -> str:
+        return _("The options are nested more than %(limit)d levels deep.") % {"limit": MAX_DEPTH}
+
+
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=ImportJob.Kind.choices, default=ImportJob.Kind.ROSTER)
-    options = serializers.JSONField(
+    options = OptionsField(
         required=False,
         help_text='What the kind needs besides the file: {"programme": 12} for a nomination list.',
     )

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -89,6 +89,10 @@ def import_job_create(
         raise PermissionError("this role may not import")
     if valid_rows_only and not may_choose_valid_rows_only(user):
         valid_rows_only = False
+    if options is not None and not isinstance(options, dict):
+        raise ValidationError(
+            {"options": _('The options must be a JSON object, such as {"programme": 12}.')}
+        )
     validate_options = getattr(kinds.get(kind), "validate_options", None)
     options = validate_options(options or {}, user) if validate_options else {}
     path = default_storage.save(
@@ -467,8 +471,22 @@ def import_job_apply(job_id: int, *, checked: Checked | None = None) -> ImportJo
         except ImportBusy:
             raise
         except Exception as exc:
+            written = _written(job_id)
+            if written is not None:
+                # The write committed and something after it failed: the rows are saved,
+                # and that is what the uploader must hear.
+                logger.error("import %s: written, then failed: %s", job_id, type(exc).__name__)
+                return written
             _fail(job_id, exc)
             raise
+
+
+def _written(job_id: int) -> ImportJob | None:
+    """The job if its write committed (status done), else None."""
+    try:
+        return ImportJob.objects.filter(pk=job_id, status=Status.DONE).first()
+    except Exception:  # the database itself is what failed
+        return None
 
 
 def _apply(job: ImportJob, checked: Checked | None) -> ImportJob:

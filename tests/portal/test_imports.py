@@ -486,21 +486,27 @@ def test_export_masks_ids_escapes_formulas_and_respects_scope(client, world):
     assert world.teacher.id_number_masked in text
     assert "'=1+2" in text
     assert world.neighbour_teacher.name not in text  # another county
+    # Full numbers only by POST: a GET (a link from another site) gets them masked.
     response = client.get(reverse("teacher_export"), {"format": "xlsx", "full_id_numbers": "1"})
     workbook = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     ids = [row[2].value for row in workbook.active.iter_rows(min_row=2)]
+    assert world.teacher.reveal_id_number() not in ids
+    response = client.post(f"{reverse('teacher_export')}?format=xlsx", {"full_id_numbers": "1"})
+    workbook = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
+    ids = [row[2].value for row in workbook.active.iter_rows(min_row=2)]
     assert world.teacher.reveal_id_number() in ids
-    assert AuditEvent.objects.filter(action="teacher.export").count() == 2
-    client.get(
+    assert AuditEvent.objects.filter(action="teacher.export").count() == 3
+    refused = client.get(
         reverse("teacher_export"), {"format": "csv", "id_number": world.teacher.reveal_id_number()}
     )
+    assert refused.status_code == 400  # an ID number never travels in a URL
     audits = str(list(AuditEvent.objects.values_list("detail", flat=True)))
     assert world.teacher.reveal_id_number() not in audits
 
 
 def test_school_admin_cannot_export_full_ids(client, world):
     client.force_login(world.users["school"])
-    response = client.get(reverse("teacher_export"), {"format": "csv", "full_id_numbers": "1"})
+    response = client.post(f"{reverse('teacher_export')}?format=csv", {"full_id_numbers": "1"})
     assert world.teacher.reveal_id_number() not in response.content.decode()
 
 

@@ -56,6 +56,7 @@ PAGES = [
     ("get", "admin:portal_teacher_changelist", None, row(302, 302, 302, 302, 302, 302, 200)),
     ("post", "logout", None, row(302, 302, 302, 302, 302, 302, 302)),
     ("get", "teacher_export", None, row(302, 200, 200, 200, 200, 404, 200)),
+    ("post", "teacher_export", None, row(302, 200, 200, 200, 200, 404, 200)),  # full IDs
     ("get", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),
     ("post", "import_list", None, row(302, 200, 200, 200, 200, 404, 200)),  # form errors
     ("get", "import_template", "=roster", row(302, 200, 200, 200, 200, 404, 200)),
