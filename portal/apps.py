@@ -7,9 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from . import logging as portal_logging
         from . import scope, security
         from .imports import kinds, roster
 
+        portal_logging.mask_every_record()
         security.audit_log_ins()
 
         kinds.register(roster.RosterKind())

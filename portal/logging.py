@@ -17,3 +17,20 @@ class MaskIDNumbers(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+_default_record_factory = logging.getLogRecordFactory()
+
+
+def _masked_record(*args, **kwargs) -> logging.LogRecord:
+    record = _default_record_factory(*args, **kwargs)
+    MaskIDNumbers().filter(record)
+    return record
+
+
+def mask_every_record() -> None:
+    """Mask ID numbers when a log record is made, before any handler sees it: a library
+    that adds a handler of its own at run time (redis-py's ``push_response`` does) cannot
+    print one either. The handlers' filter stays for records made elsewhere."""
+    if logging.getLogRecordFactory() is not _masked_record:
+        logging.setLogRecordFactory(_masked_record)

@@ -377,22 +377,34 @@ def add_years(day: date, years: int) -> date:
     return day.replace(year=year)
 
 
+DAYS_PER_POOLED_YEAR = 365  # leftover days of separate spans make a year at this count
+
+
+def span_years_days(start: date, end: date) -> tuple[int, int]:
+    """Whole calendar years from ``start`` to ``end`` inclusive, and the days left over: a
+    span that starts on D completes N years on the eve of D + N years (29 February → 28
+    February in a common year). 2000-01-01 → 2019-12-31 is (20, 0); → 2019-12-30 is (19, 364)."""
+    after = end + timedelta(days=1)
+    years = after.year - start.year
+    while years > 0 and add_years(start, years) > after:
+        years -= 1
+    return years, (after - add_years(start, years)).days
+
+
 def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
     """Whole years served ("满 N 年", "N 年以上"), counted by calendar and day-exact across
-    merged spans: service that starts on D completes N years once it covers as many days as
-    D up to D + N years (29 February → 28 February in a common year). Leftover days are
-    never rounded up to a month or a year (POLICY §8)."""
-    spans = merge_intervals(intervals, as_of=as_of)
-    if not spans:
-        return 0
-    served = sum((end - start).days + 1 for start, end in spans)
-    first = spans[0][0]
-    years = served * 4 // 1461  # a first guess, then exact by calendar
-    while years > 0 and (add_years(first, years) - first).days > served:
-        years -= 1
-    while (add_years(first, years + 1) - first).days <= served:
-        years += 1
-    return years
+    merged spans: each span's whole calendar years, plus the leftover days of separate
+    spans pooled at 365 to a year. One span's leftover is short of a calendar year by
+    definition (it reaches 365 days in a year with a 29 February), so it makes no year
+    alone. Nothing is rounded up (POLICY §8)."""
+    years, leftovers = 0, []
+    for start, end in merge_intervals(intervals, as_of=as_of):
+        span_years, span_days = span_years_days(start, end)
+        years += span_years
+        if span_days:
+            leftovers.append(span_days)
+    pooled = sum(leftovers) if len(leftovers) > 1 else 0
+    return years + pooled // DAYS_PER_POOLED_YEAR
 
 
 # --- Ethics veto ----------------------------------------------------------------------

@@ -313,5 +313,7 @@ LOGGING = {
         # runserver's access log has a handler of its own in Django's defaults, which would
         # print query strings unmasked.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # redis-py gives this logger a handler of its own unless it is configured.
+        "push_response": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -119,6 +119,30 @@ def test_every_log_handler_masks_id_numbers():
     assert logging.getLogger("django.server").handlers
 
 
+def test_a_handler_added_by_a_library_at_run_time_prints_no_id_number(world):
+    """redis-py adds a bare StreamHandler to its ``push_response`` logger when it is not
+    configured: records are masked when they are made, whoever handles them."""
+    import io
+
+    clear = world.teacher.reveal_id_number()
+    stream = io.StringIO()
+    logger = logging.getLogger("some.library.of.tomorrow")
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        logger.warning("looked up %s", clear)
+        logger.warning("spaced %s", f"{clear[:6]} {clear[6:14]} {clear[14:]}")
+        try:
+            raise ValueError(f"bad {clear}")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    out = stream.getvalue()
+    assert clear not in out and clear[6:14] not in out
+    assert clear[:6] in out
+
+
 def test_the_access_log_line_is_masked(world):
     clear = world.teacher.reveal_id_number()
     logger = logging.getLogger("django.server")

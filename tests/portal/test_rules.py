@@ -243,3 +243,12 @@ def test_add_years(day, years, expected):
 )
 def test_completed_years_are_day_exact(spans, as_of, expected):
     assert _completed([_I(s, e) for s, e in spans], as_of=as_of) == expected
+
+
+def test_two_spans_of_fifteen_calendar_years_are_thirty():
+    """Leap days fall unevenly across spans: two spans of exactly 15 calendar years each are
+    30 years, although they hold one day fewer than the 30 years from the first start."""
+    spans = [_I(_d(1980, 9, 1), _d(1995, 8, 31)), _I(_d(2000, 9, 1), _d(2015, 8, 31))]
+    assert _completed(spans, as_of=_d(2026, 1, 1)) == 30
+    short = [_I(_d(1980, 9, 1), _d(1995, 8, 31)), _I(_d(2000, 9, 1), _d(2015, 8, 30))]
+    assert _completed(short, as_of=_d(2026, 1, 1)) == 29
