@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.imports import cells
 from portal.imports.columns import Column, ColumnMap
@@ -97,11 +98,12 @@ class PayReportKind:
             row.values["county_code"] = code
             row.values["school_code"] = code  # shown in the preview's code column
             row.values["name"] = cells.text(mapping.get(raw, "county_name"))[:60]
-            if not (code.isdigit() and len(code) == 6):
+            if not (code.isascii() and code.isdigit() and len(code) == 6):
                 row.refuse("county_code", code, _("Give the 6-digit division code."))
             year = cells.text(mapping.get(raw, "year")).removesuffix("年")
-            if year.isdigit() and 2000 <= int(year) <= today.year:
-                row.values["year"] = int(year)
+            number = kernel_rules.small_int(year, digits=4)
+            if number and 2000 <= number <= today.year:
+                row.values["year"] = number
             else:
                 row.refuse(
                     "year",

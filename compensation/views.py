@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL
 from portal.imports import workbooks
 from portal.models import Region
@@ -41,8 +42,9 @@ def _region(request, pk) -> Region:
 
 def _year(request, region) -> int:
     raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year:
-        return int(raw)
+    year = kernel_rules.small_int(raw, digits=4)
+    if year and 2000 <= year <= timezone.localdate().year:
+        return year
     years = selectors.years_reported(request.user, region)
     return years[0] if years else timezone.localdate().year - 1
 

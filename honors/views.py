@@ -38,7 +38,8 @@ def _staff(user) -> bool:
 
 def _year(request) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 1990 < int(raw) < 2100 else timezone.localdate().year
+    year = kernel_rules.small_int(raw, digits=4)
+    return year if year and 1990 < year < 2100 else timezone.localdate().year
 
 
 @login_required
@@ -53,12 +54,12 @@ def candidate_list(request):
         rows = rows.filter(status=status)
     types = selectors.honour_types(user).select_related("region").order_by("name")
     honour = request.GET.get("honour", "")
-    if honour.isdigit():
-        rows = rows.filter(honour_type_id=int(honour))
+    if kernel_rules.small_int(honour):
+        rows = rows.filter(honour_type_id=kernel_rules.small_int(honour))
     form = DecisionForm()
     if request.method == "POST":
         form = DecisionForm(request.POST)
-        ids = [int(i) for i in request.POST.getlist("candidate") if i.isdigit()]
+        ids = [n for n in map(kernel_rules.small_int, request.POST.getlist("candidate")) if n]
         if not ids:
             messages.error(request, _("Tick the candidates first."))
         elif form.is_valid():

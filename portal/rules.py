@@ -265,6 +265,17 @@ def id_number_in_text_problem(text: str) -> str | None:
     return None
 
 
+def small_int(text: object, *, digits: int = 18) -> int | None:
+    """A non-negative whole number typed in a form, a query string or a cell, or ``None``:
+    ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` raises) and at most
+    ``digits`` of them (a 5,000-digit id must not reach the database). Every view and
+    import that reads an id or a year from text uses it."""
+    value = str(text).strip() if text is not None else ""
+    if not value or len(value) > digits or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def id_problem(code: str) -> str:
     """What is wrong with an ID number, without repeating the number or its birth date: for
     lists that other people see (the import preview, the error column)."""

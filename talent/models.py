@@ -1,16 +1,83 @@
 """The talent ladder: tiers (as data), cultivation programmes, enrolments with their steps,
 titles, targets of the plans and dated attainment snapshots."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from portal.choices import RegionLevel
+from portal.choices import RegionLevel, Stage
 from portal.models import Region, Teacher
 from portal.validators import validate_no_id_number
+from training import shapes
+
+# --- Shapes of the JSON fields (``training.shapes``): validators and readers in one ----------
+
+# The targeted posts a programme may reserve places for (W/Z: 定向, 特设).
+TARGETED_POSTS = {
+    "mountain_island": _("Mountain and island counties (定向岗位)"),
+    "weak_rural": _("Weak rural schools (特设岗位)"),
+}
+
+
+def read_stages(value) -> list[str]:
+    """``["primary", "junior"]``: distinct teaching stages (``Stage``); empty: every stage."""
+    return shapes.code_list(
+        value,
+        field=capfirst(gettext("stages")),
+        choices=dict(Stage.choices),
+        example='["primary", "junior"]',
+    )
+
+
+def read_run_by_stage(value) -> dict[str, str]:
+    """``{"senior": "city", "primary": "county"}``: the level that trains each stage."""
+    return shapes.code_map(
+        value,
+        field=capfirst(gettext("trained by, per stage")),
+        keys=dict(Stage.choices),
+        values=dict(RegionLevel.choices),
+        example='{"senior": "city", "primary": "county"}',
+    )
+
+
+def read_reserved_shares(value) -> dict[str, Decimal]:
+    """``{"mountain_island": 0.233, "weak_rural": 0.382}``: shares of the places reserved
+    per targeted post, each from 0 to 1 and together at most 1."""
+    field = capfirst(gettext("reserved shares"))
+    shares = shapes.number_map(
+        value,
+        field=field,
+        keys={key: str(label) for key, label in TARGETED_POSTS.items()},
+        low=Decimal(0),
+        high=Decimal(1),
+        example='{"mountain_island": 0.233, "weak_rural": 0.382}',
+    )
+    total = sum(shares.values(), Decimal(0))
+    if total > 1:
+        raise ValidationError(
+            gettext("%(field)s: the shares add up to %(total)s, more than every place (1).")
+            % {"field": field, "total": total},
+            code="shape",
+        )
+    return shares
+
+
+def validate_stages(value) -> None:
+    read_stages(value)
+
+
+def validate_run_by_stage(value) -> None:
+    read_run_by_stage(value)
+
+
+def validate_reserved_shares(value) -> None:
+    read_reserved_shares(value)
 
 
 class Track(models.TextChoices):
@@ -65,6 +132,7 @@ class Tier(models.Model):
         _("trained by, per stage"),
         default=dict,
         blank=True,
+        validators=[validate_run_by_stage],
         help_text=_('e.g. {"senior": "city", "vocational": "city", "primary": "county"}'),
     )
     region = models.ForeignKey(
@@ -97,7 +165,11 @@ class Programme(models.Model):
         Tier, verbose_name=_("candidates hold"), blank=True, related_name="+"
     )
     stages = models.JSONField(
-        _("stages"), default=list, blank=True, help_text=_("Empty: every stage.")
+        _("stages"),
+        default=list,
+        blank=True,
+        validators=[validate_stages],
+        help_text=_("Empty: every stage."),
     )
     window_start = models.DateField(_("from"))
     window_end = models.DateField(_("to"))
@@ -107,6 +179,7 @@ class Programme(models.Model):
         _("reserved shares"),
         default=dict,
         blank=True,
+        validators=[validate_reserved_shares],
         help_text=_(
             "Shares of places reserved for targeted posts, e.g. "
             '{"mountain_island": 0.233, "weak_rural": 0.382}.'
@@ -139,10 +212,21 @@ class Programme(models.Model):
 
         if not (self.region_id and self.tier_id):
             return
+        try:
+            stages = read_stages(self.stages)
+        except ValidationError:
+            return  # the field's own validator says what is wrong
+        try:
+            stage_runners = read_run_by_stage(self.tier.run_by_stage)
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    "tier": gettext("The tier %(tier)s cannot be read: %(problem)s")
+                    % {"tier": self.tier.name, "problem": " ".join(exc.messages)}
+                }
+            ) from None
         needed = rules.runner_level(
-            tier_runner=self.tier.run_by,
-            stages=self.stages or [],
-            stage_runners=self.tier.run_by_stage or {},
+            tier_runner=self.tier.run_by, stages=stages, stage_runners=stage_runners
         )
         if needed and rules.LEVEL_ORDER.index(self.region.level) < rules.LEVEL_ORDER.index(needed):
             raise ValidationError(
@@ -308,6 +392,7 @@ class Target(models.Model):
         _("stages"),
         default=list,
         blank=True,
+        validators=[validate_stages],
         help_text=_(
             "Teachers of these stages only (shares and rotation), e.g. "
             '["primary", "junior"] for compulsory education. Empty: every stage.'

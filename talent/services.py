@@ -3,6 +3,7 @@ steps of an enrolment, titles, revocations, and the attainment snapshots."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -30,7 +31,10 @@ from .models import (
     Target,
     TargetKind,
     Title,
+    read_stages,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def enrolment_refusals(*, programme: Programme, teacher: Teacher, on: date | None = None):
@@ -188,8 +192,9 @@ def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, 
     tiers = [t.pk for t in target.tiers.all()]
     kind = target.kind
     staff = Teacher.objects.filter(status="serving", is_full_time=True)
-    if target.stages:
-        staff = staff.filter(stage__in=target.stages)
+    stages = read_stages(target.stages)  # a bad stored shape: ValidationError, never a crash
+    if stages:
+        staff = staff.filter(stage__in=stages)
     if kind in (TargetKind.NEW_TITLES, TargetKind.IN_FORCE, TargetKind.SHARE):
         in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
         titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
@@ -243,7 +248,18 @@ def attainment_recompute(*, on: date | None = None) -> int:
     regions = {r.pk: r for r in Region.objects.all()}
     written = 0
     for target in Target.objects.select_related("region").prefetch_related("tiers"):
-        numerators, denominators = target_figures(target, on)
+        try:
+            numerators, denominators = target_figures(target, on)
+        except ValidationError as exc:
+            # A value stored behind the validators' back: this target keeps its earlier
+            # snapshots, every other target is recomputed, and the log says which to correct.
+            logger.error(
+                "target %s (region %s) cannot be read, its attainment was not recomputed: %s",
+                target.pk,
+                target.region_id,
+                " ".join(exc.messages),
+            )
+            continue
         is_share = target.kind in SHARE_KINDS
         if target.applies_to:
             scopes = [

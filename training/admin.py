@@ -1,19 +1,42 @@
 """Admin for the training ledger, scoped like every other door. Records are read-only here:
 they are entered, reviewed and reversed through the portal's pages, imports and API."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from portal.admin import ScopedAdmin, offer_below
 
 from . import services
-from .models import Course, Provider, RuleSet, TrainingRecord
+from .models import RULE_FIELDS, Course, Provider, RuleSet, TrainingRecord
 
 # A county's course may be run by a provider its city or province registered.
 offer_below(Provider, Course)
 
 
+class RuleSetAdminForm(forms.ModelForm):
+    """The model's validators (shapes of the JSON fields) run as for every ModelForm; the
+    floor set by the regions above is checked here too, so that ``save_model`` never meets a
+    refusal it could only answer with a 500."""
+
+    class Meta:
+        model = RuleSet
+        fields = ["region", *RULE_FIELDS]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.rule_set_check_floor(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ScopedAdmin):
+    form = RuleSetAdminForm
+
     list_display = [
         "region",
         "name",

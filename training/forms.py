@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .choices import Category, Level, Mode
-from .models import RULE_FIELDS, Course, RuleSet
+from .models import RULE_FIELDS, RuleSet
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -30,6 +31,10 @@ class SelfReportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teacher = teacher  # whose report: only courses on the teacher's path are known
+
     def clean_completed_on(self):
         value = self.cleaned_data["completed_on"]
         if value > timezone.localdate():
@@ -55,8 +60,10 @@ class SelfReportForm(forms.Form):
         data = super().clean()
         code = (data.get("course_code") or "").strip()
         if code:
-            course = Course.objects.filter(code=code).first()
-            if course is None:
+            course = (
+                selectors.creditable_courses(self.teacher.school.county).filter(code=code).first()
+            )
+            if course is None:  # unknown, or of a region not on the teacher's path: alike
                 self.add_error("course_code", _("No course has this code."))
             data["course"] = course
         else:

@@ -17,9 +17,9 @@ from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
 from portal.models import Teacher
 from portal.scope import scope_queryset
 
-from . import services
+from . import selectors, services
 from .choices import Category, Level, Mode, RecordStatus, Source
-from .models import Course, TrainingRecord
+from .models import TrainingRecord
 
 COLUMNS = [
     columns.ID_NUMBER,
@@ -160,10 +160,14 @@ class TrainingKind:
             for start in range(0, len(hashes), 900)
             for t in scope_queryset(
                 ctx.user, Teacher.objects.filter(id_number_hash__in=hashes[start : start + 900])
-            ).select_related("school")
+            ).select_related("school__county")
         }
         codes = {r.values["course_code"] for r in rows if r.values.get("course_code")}
-        courses = {c.code: c for c in Course.objects.filter(code__in=codes)}
+        # Per county, the courses its teachers may be credited with: a code of any other
+        # region reads like an unknown one (``selectors.creditable_courses``).
+        courses = selectors.creditable_courses_by_code(
+            codes, {t.school.county_id: t.school.county for t in teachers.values()}.values()
+        )
         existing = _existing_credits([t.pk for t in teachers.values()])
         for row in rows:
             del row.errors[row.parse_error_count :]
@@ -188,9 +192,11 @@ class TrainingKind:
                     _("The name does not match the portal's record for this ID number."),
                 )
             code = row.values.get("course_code")
-            course = courses.get(code) if code else None
-            if code and course is None:
-                row.refuse("course_code", code, _("No course has this code."))
+            course = None
+            if code and teacher is not None:
+                course = courses[teacher.school.county_id].get(code)
+                if course is None:
+                    row.refuse("course_code", code, _("No course has this code."))
             if row.errors:
                 row.action = "refused"
                 continue

@@ -5,14 +5,18 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Teacher
 from portal.validators import validate_no_id_number
 
+from . import shapes
 from .choices import Category, ComplianceStatus, Level, Mode, RecordStatus, Source, Unit
 from .rules import Rule
 
@@ -26,8 +30,83 @@ def evidence_path(instance, filename: str) -> str:
     return f"training/evidence/{secrets.token_hex(16)}.{extension}"
 
 
-def _decimal_map(data) -> dict:
-    return {key: Decimal(str(value)) for key, value in (data or {}).items()}
+class NoRuleSet(LookupError):
+    """No rule set applies to the region on that date."""
+
+
+class BrokenRuleSet(NoRuleSet):
+    """The rule set in force cannot be read: a value stored behind the validators' back (an
+    old row, a manual change in the database). Pages treat it like a missing rule set; the
+    nightly recompute skips (and logs) the regions it governs."""
+
+    def __init__(self, rule_set: "RuleSet", problem: ValidationError):
+        self.rule_set = rule_set
+        super().__init__(
+            f"training rule set {rule_set.pk} (region {rule_set.region_id}) cannot be read: "
+            + " ".join(problem.messages)
+        )
+
+
+# --- Shapes of the JSON fields (``shapes``): validators and readers in one -------------------
+
+HOURS_PER_CREDIT_RANGE = (Decimal("0.1"), Decimal(100))
+CATEGORY_CAP_RANGE = (Decimal(0), Decimal("99999.9"))  # as large as a cycle's requirement
+
+
+def read_hours_per_credit(value) -> dict[str, Decimal]:
+    """``{"face_to_face": 6, "online": 8, "default": 6}``: hours of training that make one
+    credit, per mode (``Mode``) and ``default`` for the modes not named."""
+    low, high = HOURS_PER_CREDIT_RANGE
+    return shapes.number_map(
+        value,
+        field=capfirst(gettext("hours per credit by mode")),
+        keys={**dict(Mode.choices), "default": gettext("any other mode")},
+        low=low,
+        high=high,
+        example='{"face_to_face": 6, "online": 8}',
+    )
+
+
+def read_category_caps(value) -> dict[str, Decimal]:
+    """``{"degree": 60}``: the most a category (``Category``) counts for in a cycle."""
+    low, high = CATEGORY_CAP_RANGE
+    return shapes.number_map(
+        value,
+        field=capfirst(gettext("caps per category per cycle")),
+        keys=dict(Category.choices),
+        low=low,
+        high=high,
+        example='{"degree": 60, "platform": 90}',
+    )
+
+
+def validate_hours_per_credit(value) -> None:
+    read_hours_per_credit(value)
+
+
+def validate_category_caps(value) -> None:
+    read_category_caps(value)
+
+
+def conversion_gaps(unit: str, hours_per_credit: dict) -> list[str]:
+    """The modes a rule set in credits cannot convert (no entry and no ``default``)."""
+    if unit != Unit.CREDITS or "default" in hours_per_credit:
+        return []
+    return [mode for mode in Mode.values if mode not in hours_per_credit]
+
+
+def _conversion_error(gaps: list[str]) -> ValidationError:
+    return ValidationError(
+        gettext(
+            "%(field)s: a rule set in credits needs the hours of one credit for every mode "
+            "(missing: %(missing)s) or a “default”."
+        )
+        % {
+            "field": capfirst(gettext("hours per credit by mode")),
+            "missing": gettext(", ").join(gaps),
+        },
+        code="shape",
+    )
 
 
 RULE_FIELDS = [
@@ -80,6 +159,7 @@ class RuleSet(models.Model):
         _("hours per credit by mode"),
         default=dict,
         blank=True,
+        validators=[validate_hours_per_credit],
         help_text=_('Credits only, e.g. {"face_to_face": 6, "online": 8, "degree": 20}.'),
     )
     item_cap = models.DecimalField(
@@ -89,6 +169,7 @@ class RuleSet(models.Model):
         _("caps per category per cycle"),
         default=dict,
         blank=True,
+        validators=[validate_category_caps],
         help_text=_('e.g. {"degree": 60, "platform": 90}.'),
     )
     usual_per_year = models.DecimalField(
@@ -134,7 +215,30 @@ class RuleSet(models.Model):
     def __str__(self):
         return f"{self.region} {self.name} ({self.effective_from})"
 
+    def clean(self):
+        try:
+            conversion = read_hours_per_credit(self.hours_per_credit)
+        except ValidationError:
+            return  # the field's own validator says what is wrong
+        gaps = conversion_gaps(self.unit, conversion)
+        if gaps:
+            raise ValidationError({"hours_per_credit": _conversion_error(gaps)})
+
     def as_rule(self) -> Rule:
+        """The rule set as the pure rules read it. A stored value of the wrong shape raises
+        ``BrokenRuleSet`` (never an ``AttributeError`` deep in a page or the nightly job)."""
+        try:
+            hours_per_credit = read_hours_per_credit(self.hours_per_credit)
+            category_caps = read_category_caps(self.category_caps)
+            if self.unit not in Unit.values:
+                raise ValidationError(f"unknown unit {self.unit!r}")
+            if self.cycle_years < 1 or self.required_per_cycle <= 0:
+                raise ValidationError("the cycle's length and requirement must be positive")
+            gaps = conversion_gaps(self.unit, hours_per_credit)
+            if gaps:
+                raise _conversion_error(gaps)
+        except ValidationError as exc:
+            raise BrokenRuleSet(self, exc) from None
         return Rule(
             unit=self.unit,
             cycle_years=self.cycle_years,
@@ -142,9 +246,9 @@ class RuleSet(models.Model):
             required_per_cycle=self.required_per_cycle,
             ethics_per_year=self.ethics_per_year,
             min_county_or_above=self.min_county_or_above,
-            hours_per_credit=_decimal_map(self.hours_per_credit),
+            hours_per_credit=hours_per_credit,
             item_cap=self.item_cap,
-            category_caps=_decimal_map(self.category_caps),
+            category_caps=category_caps,
             usual_per_year=self.usual_per_year,
             principal_first_year=self.principal_first_year,
             principal_per_cycle=self.principal_per_cycle,
@@ -204,6 +308,9 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+
+ALREADY_CREDITED = "already_credited"  # the code of ``one_credit_per_course``'s error
 
 
 class TrainingRecord(models.Model):
@@ -287,6 +394,8 @@ class TrainingRecord(models.Model):
                 condition=Q(course__isnull=False, reverses__isnull=True, is_reversed=False)
                 & ~Q(status="rejected"),
                 name="one_credit_per_course",
+                violation_error_code=ALREADY_CREDITED,
+                violation_error_message=_("This teacher is already credited for this course."),
             ),
         ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -135,6 +135,9 @@ class Assessment:
 def _fmt(amount: Decimal) -> str:
     value = amount.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
     return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
+fmt = _fmt  # figures in messages outside this module
 
 
 def assess(
@@ -283,6 +286,69 @@ def assess(
         explanations=explanations,
         cycle=cycle,
     )
+
+
+# --- The floor set by the regions above (F8) ------------------------------------------------
+
+# What a region may not set below the rule set in force above it.
+FLOORED = (
+    "required_per_cycle",
+    "ethics_per_year",
+    "min_county_or_above",
+    "principal_first_year",
+    "principal_per_cycle",
+)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    field: str
+    figure: Decimal  # this rule's, in its unit
+    parent_figure: Decimal  # the rule above's, in its unit
+    floor: Decimal  # the least this rule may set, in its own unit (rounded up to 0.1)
+
+
+def hours_per_unit(rule: Rule, modes) -> dict[str, Decimal]:
+    """Hours of training one unit of the rule stands for, per mode: 1 for hours, the
+    conversion for credits (a mode without one is left out)."""
+    if rule.unit != "credits":
+        return dict.fromkeys(modes, ONE)
+    result = {}
+    for mode in modes:
+        per = rule.hours_per_credit.get(mode) or rule.hours_per_credit.get("default")
+        if per:
+            result[mode] = Decimal(per)
+    return result
+
+
+def _floored_figure(rule: Rule, field: str) -> Decimal:
+    if field == "principal_per_cycle" and rule.principal_per_cycle is None:
+        return rule.required_per_cycle  # serving principals then follow the cycle's figure
+    return getattr(rule, field)
+
+
+def floor_shortfalls(rule: Rule, parent: Rule, *, modes) -> list[Shortfall]:
+    """Where ``rule`` asks less than ``parent``, the rule in force for the region above.
+
+    A figure is compared as training: ``rule`` may not be met by any mix of modes with less
+    training than ``parent`` asks. In one unit with one conversion that is the figure itself
+    (exactly equal is allowed). Across units or conversions it is mode by mode: ``figure ×
+    hours per unit (here) ≥ parent figure × hours per unit (above)`` for every mode, so 360
+    hours above need 60 credits of 6 hours here, and 360 credits of up to 20 hours above
+    need 7,200 hours here. Caps are not compared: they are each region's own policy.
+    """
+    mine, theirs = hours_per_unit(rule, modes), hours_per_unit(parent, modes)
+    pairs = [(mine[m], theirs[m]) for m in modes if m in mine and m in theirs] or [(ONE, ONE)]
+    shortfalls = []
+    for name in FLOORED:
+        figure, parent_figure = _floored_figure(rule, name), _floored_figure(parent, name)
+        if all(figure * here >= parent_figure * above for here, above in pairs):
+            continue
+        floor = max(parent_figure * above / here for here, above in pairs)
+        floor = floor.quantize(ONE_PLACE, rounding=ROUND_CEILING)
+        shortfalls.append(Shortfall(name, figure, parent_figure, floor))
+    return shortfalls
 
 
 def _category_label(code: str) -> str:

@@ -18,22 +18,59 @@ from portal.scope import scope_queryset
 
 from . import rules
 from .choices import COUNTY_OR_ABOVE, Category, ComplianceStatus, RecordStatus
-from .models import RuleSet, TrainingRecord, TrainingSummary
+from .models import BrokenRuleSet, Course, NoRuleSet, RuleSet, TrainingRecord, TrainingSummary
+
+__all__ = ["BrokenRuleSet", "NoRuleSet"]  # re-exported: pages catch ``selectors.NoRuleSet``
 
 
-class NoRuleSet(LookupError):
-    """No rule set applies to the region on that date."""
+def _in_force(candidates: list[RuleSet], path: list[int], on: date) -> RuleSet | None:
+    """Of rule sets of the regions on ``path``, the one in force on ``on``: the lowest region
+    that has one, and of its rule sets the latest already effective."""
+    depth = {region_id: index for index, region_id in enumerate(path)}
+    mine = [r for r in candidates if r.region_id in depth and r.effective_from <= on]
+    if not mine:
+        return None
+    return max(mine, key=lambda r: (depth[r.region_id], r.effective_from))
 
 
 def rule_set_for(region: Region, on: date) -> RuleSet:
     """The rule set in force for ``region`` on ``on``: the lowest region on the way to the
     root that has one, and of its rule sets the latest already effective."""
     path = region.path_ids
-    candidates = list(RuleSet.objects.filter(region_id__in=path, effective_from__lte=on))
-    if not candidates:
+    found = _in_force(
+        list(RuleSet.objects.filter(region_id__in=path, effective_from__lte=on)), path, on
+    )
+    if found is None:
         raise NoRuleSet(region.name)
-    depth = {region_id: index for index, region_id in enumerate(path)}
-    return max(candidates, key=lambda r: (depth[r.region_id], r.effective_from))
+    return found
+
+
+def rule_sets_above(region: Region, since: date) -> list[RuleSet]:
+    """The rule sets of the regions above ``region`` that a rule set of ``region`` effective
+    from ``since`` overrides: the one in force above on that date, and every later one above
+    that takes effect before ``region``'s own next rule set (a lower region's rule set
+    outranks every rule set above it, whatever their dates). None for the province."""
+    above = region.path_ids[:-1]
+    if not above:
+        return []
+    candidates = list(RuleSet.objects.filter(region_id__in=above).select_related("region"))
+    until = (
+        RuleSet.objects.filter(region=region, effective_from__gt=since)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    dates = {since} | {
+        r.effective_from
+        for r in candidates
+        if r.effective_from > since and (until is None or r.effective_from < until)
+    }
+    found: dict[int, RuleSet] = {}
+    for on in sorted(dates):
+        rule_set = _in_force(candidates, above, on)
+        if rule_set is not None:
+            found.setdefault(rule_set.pk, rule_set)
+    return list(found.values())
 
 
 def rule_sets_by_county(counties: list[Region], on: date) -> dict[int, RuleSet]:
@@ -42,12 +79,38 @@ def rule_sets_by_county(counties: list[Region], on: date) -> dict[int, RuleSet]:
     candidates = list(RuleSet.objects.filter(region_id__in=ids, effective_from__lte=on))
     result = {}
     for county in counties:
-        path = county.path_ids
-        depth = {region_id: index for index, region_id in enumerate(path)}
-        mine = [r for r in candidates if r.region_id in depth]
-        if mine:
-            result[county.pk] = max(mine, key=lambda r: (depth[r.region_id], r.effective_from))
+        found = _in_force(candidates, county.path_ids, on)
+        if found is not None:
+            result[county.pk] = found
     return result
+
+
+# --- Courses a teacher may be credited with ---------------------------------------------------
+
+
+def course_regions(county: Region) -> list[int]:
+    """The regions whose courses a teacher of ``county`` may be credited with: those on the
+    county's path (the province, the city, the county). Every course has a region."""
+    return county.path_ids
+
+
+def creditable_courses(county: Region):
+    """The courses a teacher of ``county`` may be credited with. Every door that takes a
+    course from a user (self-report, API, import) looks it up here, so a course of any other
+    region reads exactly like one that does not exist."""
+    return Course.objects.filter(region_id__in=course_regions(county))
+
+
+def creditable_courses_by_code(codes, counties) -> dict[int, dict[str, Course]]:
+    """For an import: ``{county id: {code: course}}`` of the courses with these codes that
+    each county's teachers may be credited with, in one query."""
+    paths = {county.pk: set(course_regions(county)) for county in counties}
+    regions = set().union(*paths.values()) if paths else set()
+    found = list(Course.objects.filter(region_id__in=regions, code__in=set(codes)))
+    return {
+        pk: {course.code: course for course in found if course.region_id in path}
+        for pk, path in paths.items()
+    }
 
 
 # --- One teacher ------------------------------------------------------------------------------

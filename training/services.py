@@ -3,13 +3,15 @@ the review of a pending record fills in its status."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal import bulk
@@ -18,8 +20,10 @@ from portal.models import Region, ServicePeriod, Teacher
 from portal.services import audit_record
 
 from . import rules, selectors
-from .choices import Category, RecordStatus, Source
-from .models import RuleSet, TrainingRecord, TrainingSummary
+from .choices import Category, Mode, RecordStatus, Source
+from .models import ALREADY_CREDITED, BrokenRuleSet, RuleSet, TrainingRecord, TrainingSummary
+
+logger = logging.getLogger(__name__)
 
 
 def to_tenths(hours) -> int:
@@ -59,6 +63,12 @@ def record_create(
         raise ValidationError({"completed_on": _("The date is in the future.")})
     if course is None and not description.strip():
         raise ValidationError({"description": _("Name the training or choose a course.")})
+    if course is not None and course.region_id not in selectors.course_regions(
+        teacher.school.county
+    ):
+        # Only a course of a region on the teacher's path (``selectors.creditable_courses``);
+        # the doors look courses up there, this is the last line.
+        raise ValidationError({"course": _("No course has this code.")})
     direct = approves_directly(actor) and source != Source.SELF
     record = TrainingRecord(
         teacher=teacher,
@@ -78,7 +88,10 @@ def record_create(
     )
     if evidence is not None:
         record.evidence = evidence
-    record.full_clean(exclude=["evidence"] if evidence is None else None)
+    try:
+        record.full_clean(exclude=["evidence"] if evidence is None else None)
+    except ValidationError as exc:
+        raise _on_the_course(exc) from None
     try:
         with transaction.atomic():
             record.save()
@@ -96,6 +109,22 @@ def record_create(
         detail={"hours": str(record.hours), "status": record.status},
     )
     return record
+
+
+def _on_the_course(exc: ValidationError) -> ValidationError:
+    """``one_credit_per_course`` is about the course: its error goes on that field."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors = dict(exc.error_dict)
+    general = errors.pop(NON_FIELD_ERRORS, [])
+    moved = [e for e in general if e.code == ALREADY_CREDITED]
+    rest = [e for e in general if e.code != ALREADY_CREDITED]
+    if not moved:
+        return exc
+    errors["course"] = errors.get("course", []) + moved
+    if rest:
+        errors[NON_FIELD_ERRORS] = rest
+    return ValidationError(errors)
 
 
 @transaction.atomic
@@ -165,9 +194,57 @@ def record_reverse(*, record: TrainingRecord, actor, reason: str) -> TrainingRec
 def rule_set_create(*, region: Region, actor=None, **fields) -> RuleSet:
     rule_set = RuleSet(region=region, **fields)
     rule_set.full_clean()
+    rule_set_check_floor(rule_set)
     rule_set.save()
     audit_record(actor=actor, action="training_rule_set.create", obj=rule_set, region=region)
     return rule_set
+
+
+def rule_set_check_floor(rule_set: RuleSet) -> None:
+    """Refuse a rule set that asks less than the rule set in force for the regions above it
+    (``rules.floor_shortfalls``), with one message per figure naming that region and its
+    figure. Checked against every rule set above that this one would override: the one in
+    force on its effective date and any later one before the region's own next rule set.
+    The province has nothing above it. Call after ``full_clean``."""
+    if rule_set.region_id is None or rule_set.effective_from is None:
+        return
+    errors: dict[str, list[str]] = {}
+    rule = rule_set.as_rule()
+    for above in selectors.rule_sets_above(rule_set.region, rule_set.effective_from):
+        try:
+            parent = above.as_rule()
+        except BrokenRuleSet:
+            raise ValidationError(
+                _(
+                    "The rule set in force for %(region)s from %(date)s cannot be read; ask "
+                    "its bureau to correct it first."
+                )
+                % {"region": above.region.name, "date": above.effective_from.isoformat()}
+            ) from None
+        for short in rules.floor_shortfalls(rule, parent, modes=Mode.values):
+            errors.setdefault(short.field, []).append(_floor_message(short, rule, parent, above))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _floor_message(short, rule: rules.Rule, parent: rules.Rule, above: RuleSet) -> str:
+    label = capfirst(RuleSet._meta.get_field(short.field).verbose_name)
+    message = _(
+        "%(field)s may not be below the rule set in force for %(region)s from %(date)s: "
+        "%(figure)s %(unit)s."
+    ) % {
+        "field": label,
+        "region": above.region.name,
+        "date": above.effective_from.isoformat(),
+        "figure": rules.fmt(short.parent_figure),
+        "unit": parent.unit_label,
+    }
+    if short.floor != short.parent_figure or rule.unit != parent.unit:
+        message += " " + _(
+            "Converted by the hours a unit stands for in each mode, this rule set must ask "
+            "at least %(floor)s %(unit)s."
+        ) % {"floor": rules.fmt(short.floor), "unit": rule.unit_label}
+    return message
 
 
 # --- Summaries ----------------------------------------------------------------------------------
@@ -206,7 +283,11 @@ def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
     summaries = []
     for rule_set_id, ids in groups.items():
         rule_set = rule_sets[rule_set_id]
-        rule = rule_set.as_rule()
+        try:
+            rule = rule_set.as_rule()
+        except BrokenRuleSet as exc:
+            _skipped(exc, teachers=len(ids))
+            continue
         cycle = rules.cycle_of(rule, as_of)
         in_group = teachers.filter(
             school__county_id__in=[c for c, r in by_county.items() if r.pk == rule_set_id]
@@ -249,7 +330,11 @@ def _recompute_all_in_sql(as_of: date) -> int:
     written = 0
     recent_principals = []
     for rule_set_id, county_ids in groups.items():
-        rule = rule_sets[rule_set_id].as_rule()
+        try:
+            rule = rule_sets[rule_set_id].as_rule()
+        except BrokenRuleSet as exc:
+            _skipped(exc, counties=len(county_ids))
+            continue
         written += sql.recompute(
             rule_set_id=rule_set_id, rule=rule, counties=county_ids, as_of=as_of
         )
@@ -278,6 +363,16 @@ def _recompute_all_in_sql(as_of: date) -> int:
             "portal_teacher t WHERE t.id = s.teacher_id AND t.status = 'serving')"
         )
     return written  # summaries whose figures changed
+
+
+def _skipped(exc: BrokenRuleSet, **how_many) -> None:
+    """A rule set that cannot be read: its regions keep yesterday's summaries, every other
+    region is recomputed, and the error says which rule set to correct."""
+    logger.error(
+        "%s; the summaries it governs were not recomputed (%s)",
+        exc,
+        ", ".join(f"{count} {what}" for what, count in how_many.items()),
+    )
 
 
 def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:

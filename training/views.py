@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL, Role
 from portal.imports import workbooks
 from portal.models import Region, School, Teacher
@@ -60,8 +61,9 @@ def _chart(by_year, rule) -> list[dict]:
 def _ledger_context(request, teacher: Teacher) -> dict:
     try:
         training = selectors.teacher_training(teacher, as_of=timezone.localdate())
-    except selectors.NoRuleSet:
-        return {"teacher": teacher, "no_rule_set": True}
+    except selectors.NoRuleSet as exc:
+        broken = isinstance(exc, selectors.BrokenRuleSet)
+        return {"teacher": teacher, "no_rule_set": True, "broken_rule_set": broken}
     chart = _chart(training.by_year, training.rule)
     return {
         "teacher": teacher,
@@ -84,9 +86,9 @@ def my_training(request):
         scope_queryset(request.user, Teacher.objects.select_related("school", "school__county")),
         pk=request.user.teacher_id,
     )
-    form = SelfReportForm()
+    form = SelfReportForm(teacher=teacher)
     if request.method == "POST":
-        form = SelfReportForm(request.POST, request.FILES)
+        form = SelfReportForm(request.POST, request.FILES, teacher=teacher)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -105,6 +107,7 @@ def my_training(request):
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
+                    field = "course_code" if field == "course" else field
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Submitted. Your school will review it."))
@@ -198,7 +201,7 @@ def review(request):
     form = ReviewForm()
     if request.method == "POST":
         form = ReviewForm(request.POST)
-        ids = [int(i) for i in request.POST.getlist("record") if i.isdigit()]
+        ids = [n for n in map(kernel_rules.small_int, request.POST.getlist("record")) if n]
         if form.is_valid() and ids:
             approve = form.cleaned_data["decision"] == "approve"
             try:

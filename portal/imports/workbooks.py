@@ -41,6 +41,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
 MAX_CELL_CHARS = 32_767  # Excel's limit; openpyxl cuts longer text silently
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_TITLE_SPACES = re.compile(r"[\t\r\n]")
 MAX_TITLE_CHARS = 31
 _RESERVED_TITLES = {"history"}  # Excel keeps this name for itself
 
@@ -55,15 +56,16 @@ def cell_value(value: object) -> object:
     anything else as text, cleaned of unwritable characters and formula-escaped."""
     value = _plain(value)
     if isinstance(value, str):
-        value = escape_formula(clean_text(value)[:MAX_CELL_CHARS])
+        value = escape_formula(clean_text(value))[:MAX_CELL_CHARS]
     return value
 
 
 def sheet_title(title: object, *, taken: Iterable[str] = ()) -> str:
     """A title Excel and openpyxl accept: no ``[]:*?/\\`` (each becomes ``_``), no control
-    characters, no apostrophe at either end, at most 31 characters, and none of ``taken``
-    (compared as Excel does, ignoring case): a clash gets `` (2)``, `` (3)``…"""
-    text = _TITLE_FORBIDDEN.sub("_", clean_text(str(title)))
+    characters (tab and line breaks become spaces), no apostrophe at either end, at most 31
+    characters, and none of ``taken`` (compared as Excel does, ignoring case): a clash gets
+    `` (2)``, `` (3)``…"""
+    text = _TITLE_FORBIDDEN.sub("_", _TITLE_SPACES.sub(" ", clean_text(str(title))))
     text = _trim_title(text) or "Sheet"
     used = {t.casefold() for t in taken} | _RESERVED_TITLES
     candidate, number = text, 2

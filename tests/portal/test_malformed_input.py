@@ -92,3 +92,30 @@ def test_bad_path_values_are_404_not_500(world):
         for value in ["99999999999999999999999", "0", "-1", "%25s", "1.5"]:
             response = api.get(path.replace("{id}", value))
             assert response.status_code < 500, (path, value)
+
+
+@pytest.mark.parametrize("value", ["²", "1.5", "9" * 5000, " ", "-1", "１２"])
+def test_ids_and_years_typed_in_pages_are_never_a_500(client, world, value):
+    """``"²".isdigit()`` is true and ``int("²")`` raises: every page that reads a number
+    from a query string or a form reads it through ``rules.small_int``."""
+    from django.urls import reverse
+
+    client.force_login(world.users["city"])
+    pages = [
+        (client.get, reverse("honours_candidates"), {"year": value, "honour": value}),
+        (client.post, reverse("honours_candidates"), {"candidate": value, "decision": "approve"}),
+        (client.get, reverse("pay_region", args=[world.county.pk]), {"year": value}),
+        (client.post, reverse("training_review"), {"record": value, "decision": "approve"}),
+    ]
+    for send, url, data in pages:
+        response = send(url, data)
+        assert response.status_code < 500, (url, value)
+
+
+def test_small_int():
+    from portal.rules import small_int
+
+    assert small_int("42") == 42
+    assert small_int(" 7 ") == 7
+    for bad in ["²", "1.5", "9" * 19, "", None, "-1", "１２", "1e3"]:
+        assert small_int(bad) is None

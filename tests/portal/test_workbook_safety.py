@@ -69,6 +69,7 @@ def test_the_sheet_title_function_replaces_trims_and_dedupes():
     assert workbooks.sheet_title("名" * 40) == "名" * 31
     assert workbooks.sheet_title("\x1b\x00") == "Sheet"
     assert workbooks.sheet_title("'引号'") == "引号"
+    assert workbooks.sheet_title("a\tb\nc") == "a b c"
     assert workbooks.sheet_title("History") != "History"  # reserved by Excel
     taken = ["名单", "名" * 31]
     assert workbooks.sheet_title("名单", taken=taken) == "名单 (2)"
@@ -175,7 +176,10 @@ def _roster_upload(user, school):
          "2012-09-01", "\x1b备注"],
     ]  # fmt: skip
     job = services.import_job_create(
-        user=user, kind="roster", file_name="名单\x07.csv", data=files.csv_bytes(rows, header=header)
+        user=user,
+        kind="roster",
+        file_name="名单\x07.csv",
+        data=files.csv_bytes(rows, header=header),
     )
     job.refresh_from_db()
     assert (job.status, job.refused_rows) == ("preview", 1), job.file_errors
@@ -200,7 +204,8 @@ def _export_url_names() -> set[str]:
 
 
 def _cases(world):
-    """(url name, url, roles answered 200) for every export and error-workbook URL."""
+    """(url name, url, roles answered 200, POST body or None for a GET) for every export
+    and error-workbook URL."""
     from talent.models import Target
 
     staff_of = {
@@ -209,30 +214,29 @@ def _cases(world):
         world.county: ["province", "city", "county", "superuser"],
     }
     cases = []
-    for query in ("", "?format=csv", "?format=xlsx&full_id_numbers=1", "?format=csv&q=%07"):
-        cases.append(
-            ("teacher_export", reverse("teacher_export") + query, [*UPLOADERS])
-        )
+    for query in ("", "?format=csv", "?format=csv&q=%07"):
+        cases.append(("teacher_export", reverse("teacher_export") + query, UPLOADERS, None))
+    for query in ("", "?format=csv"):  # full ID numbers (by POST)
+        url = reverse("teacher_export") + query
+        cases.append(("teacher_export", url, UPLOADERS, {"full_id_numbers": "1"}))
     for kind in ("roster", "training", "nomination", "pay"):
-        cases.append(
-            ("import_template", reverse("import_template", args=[kind]), [*UPLOADERS])
-        )
+        url = reverse("import_template", args=[kind])
+        cases.append(("import_template", url, UPLOADERS, None))
     for region, roles in staff_of.items():
         url = reverse("training_behind_export", args=[region.pk])
-        cases.append(("training_behind_export", url, roles))
+        cases.append(("training_behind_export", url, roles, None))
         if region != world.province:
-            cases.append(("pay_export", reverse("pay_export", args=[region.pk]), roles))
+            cases.append(("pay_export", reverse("pay_export", args=[region.pk]), roles, None))
             for target in Target.objects.filter(region=world.city):
                 url = reverse("talent_target_export", args=[target.pk, region.pk])
-                cases.append(("talent_target_export", url, roles))
+                cases.append(("talent_target_export", url, roles, None))
     for role in UPLOADERS:
         school = world.school if role == "school" else world.sibling_school
         job = _roster_upload(world.users[role], school)
-        cases.append(
-            ("import_error_workbook", reverse("import_error_workbook", args=[job.pk]), [role])
-        )
+        url = reverse("import_error_workbook", args=[job.pk])
+        cases.append(("import_error_workbook", url, [role], None))
         url = f"/api/v1/imports/{job.pk}/error-workbook/"
-        cases.append(("importjob-error-workbook", url, [role]))
+        cases.append(("importjob-error-workbook", url, [role], None))
     return cases
 
 
@@ -240,7 +244,7 @@ def _check_workbook(body: bytes) -> list:
     book = openpyxl.load_workbook(io.BytesIO(body))
     values = []
     for sheet in book.worksheets:
-        assert len(sheet.title) <= 31 and not set(sheet.title) & set(TITLE_CHARS)
+        assert len(sheet.title) <= 31 and not set(sheet.title) & set(TITLE_CHARS + CONTROLS)
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", cell.value  # nothing runs
@@ -251,9 +255,9 @@ def _check_workbook(body: bytes) -> list:
 def test_every_export_and_error_workbook_answers_200_with_dirty_names(dirty):
     world = dirty
     cases = _cases(world)
-    assert {name for name, _url, _roles in cases} == _export_url_names()
+    assert {case[0] for case in cases} == _export_url_names()
     failures, seen_dirty = [], 0
-    for name, url, roles in cases:
+    for name, url, roles, body in cases:
         for role in roles:
             user = world.users[role]
             if url.startswith("/api/"):
@@ -264,18 +268,23 @@ def test_every_export_and_error_workbook_answers_200_with_dirty_names(dirty):
 
                 client = Client(raise_request_exception=False)
                 client.force_login(user)
-            response = client.get(url)
+            response = client.get(url) if body is None else client.post(url, body)
             if response.status_code != 200:
                 failures.append((name, url, role, response.status_code))
                 continue
-            body = response.content
-            if body.startswith(XLSX_MAGIC):
-                values = _check_workbook(body)
-                text = "\n".join(str(v) for v in values if v is not None)
-            else:
-                text = body.decode("utf-8-sig")
-                list(csv.reader(io.StringIO(text)))
-            assert not ILLEGAL_CHARACTERS_RE.search(text), (name, url, role)
+            content = response.content
+            try:
+                if content.startswith(XLSX_MAGIC):
+                    values = _check_workbook(content)
+                    text = "\n".join(str(v) for v in values if v is not None)
+                else:
+                    text = content.decode("utf-8-sig")
+                    fields = [v for row in csv.reader(io.StringIO(text)) for v in row]
+                    assert not any(v.startswith(("=", "+", "@")) for v in fields)
+                assert not ILLEGAL_CHARACTERS_RE.search(text)
+            except AssertionError:
+                failures.append((name, url, role, "content"))
+                continue
             seen_dirty += TITLE_CHARS in text
     assert not failures
     assert seen_dirty  # the dirty names were in the files, cleaned
@@ -307,7 +316,9 @@ def test_confirming_valid_rows_only_with_dirty_refused_rows_succeeds(world):
 
 
 @pytest.mark.parametrize("step", ["_store_error_workbook", "_after_import"])
-def test_a_failure_after_the_write_is_logged_and_the_write_reported(world, monkeypatch, caplog, step):
+def test_a_failure_after_the_write_is_logged_and_the_write_reported(
+    world, monkeypatch, caplog, step
+):
     def broken(*args, **kwargs):
         raise RuntimeError("boom 林晓")
 

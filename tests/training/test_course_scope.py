@@ -226,4 +226,3 @@ def test_the_import_refuses_a_foreign_course_like_an_unknown_code(world, courses
 def test_the_import_accepts_a_course_on_the_path(world, courses):
     job = upload(world.users["school"], world.teacher, courses["county"].code)
     assert job.refused_rows == 0 and job.new_rows == 1
-

@@ -107,7 +107,8 @@ def test_a_county_rule_set_overrides_the_province_and_history_keeps_its_rules(wo
     services.rule_set_create(
         region=world.county,
         effective_from=date(2026, 7, 1),
-        **{**presets.preset_fields("jiangsu"), "name": "县规则"},
+        # Jiangsu's figures, with the province's 24 ethics hours a year as the floor (F8).
+        **{**presets.preset_fields("jiangsu"), "name": "县规则", "ethics_per_year": 24},
     )
     assert selectors.rule_set_for(world.county, date(2026, 6, 30)).region == world.province
     assert selectors.rule_set_for(world.county, date(2026, 7, 1)).region == world.county
@@ -254,6 +255,7 @@ def test_rule_set_form_creates_a_new_version_and_recomputes(client, world):
     fields.update(
         name="鹿城区规则", effective_from="2026-01-01", hours_per_credit="{}", category_caps="{}"
     )
+    fields["ethics_per_year"] = "24"  # not below the province's (F8)
     response = client.post(reverse("training_rules"), fields)
     assert response.status_code == 302, response.content[:500]
     assert RuleSet.objects.filter(region=world.county).count() == 1

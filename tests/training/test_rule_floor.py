@@ -73,28 +73,78 @@ TABLE = [
     ),
     # Credits under hours: a credit is worth at least the fewest hours any mode asks for
     # (6), so 60 credits guarantee 360 hours; 59.9 do not.
-    (rule("credits", ZJ, required_per_cycle=60, ethics_per_year=4, principal_first_year=50,
-          principal_per_cycle=60), rule(), set()),
-    (rule("credits", ZJ, required_per_cycle="59.9", ethics_per_year=4, principal_first_year=50,
-          principal_per_cycle=60), rule(), {"required_per_cycle"}),
-    (rule("credits", ZJ, required_per_cycle=60, ethics_per_year="3.9", principal_first_year=50,
-          principal_per_cycle=60), rule(), {"ethics_per_year"}),
+    (
+        rule(
+            "credits",
+            ZJ,
+            required_per_cycle=60,
+            ethics_per_year=4,
+            principal_first_year=50,
+            principal_per_cycle=60,
+        ),
+        rule(),
+        set(),
+    ),
+    (
+        rule(
+            "credits",
+            ZJ,
+            required_per_cycle="59.9",
+            ethics_per_year=4,
+            principal_first_year=50,
+            principal_per_cycle=60,
+        ),
+        rule(),
+        {"required_per_cycle"},
+    ),
+    (
+        rule(
+            "credits",
+            ZJ,
+            required_per_cycle=60,
+            ethics_per_year="3.9",
+            principal_first_year=50,
+            principal_per_cycle=60,
+        ),
+        rule(),
+        {"ethics_per_year"},
+    ),
     (rule("credits", ZJ), rule(), set()),  # the Zhejiang preset under the Ningxia hours
     # Hours under credits: an hour is worth at most 1/20 of a credit (degree study), so 360
     # credits need 7200 hours.
-    (rule(required_per_cycle=7200, ethics_per_year=480, principal_first_year=6000,
-          principal_per_cycle=7200), rule("credits", ZJ), set()),
-    (rule(required_per_cycle=7199, ethics_per_year=480, principal_first_year=6000,
-          principal_per_cycle=7200), rule("credits", ZJ), {"required_per_cycle"}),
+    (
+        rule(
+            required_per_cycle=7200,
+            ethics_per_year=480,
+            principal_first_year=6000,
+            principal_per_cycle=7200,
+        ),
+        rule("credits", ZJ),
+        set(),
+    ),
+    (
+        rule(
+            required_per_cycle=7199,
+            ethics_per_year=480,
+            principal_first_year=6000,
+            principal_per_cycle=7200,
+        ),
+        rule("credits", ZJ),
+        {"required_per_cycle"},
+    ),
     # Credits under credits with another conversion: compared mode by mode.
     (rule("credits", {"default": D(20)}), rule("credits", ZJ), set()),
     # A credit of 8 hours everywhere is less than the parent's credit of degree study (20).
-    (rule("credits", {"default": D(8)}), rule("credits", ZJ), {
-        "required_per_cycle", "ethics_per_year", "principal_first_year", "principal_per_cycle"
-    }),
-    (rule("credits", {**ZJ, "degree": D(19)}), rule("credits", ZJ), {
-        "required_per_cycle", "ethics_per_year", "principal_first_year", "principal_per_cycle"
-    }),
+    (
+        rule("credits", {"default": D(8)}),
+        rule("credits", ZJ),
+        {"required_per_cycle", "ethics_per_year", "principal_first_year", "principal_per_cycle"},
+    ),
+    (
+        rule("credits", {**ZJ, "degree": D(19)}),
+        rule("credits", ZJ),
+        {"required_per_cycle", "ethics_per_year", "principal_first_year", "principal_per_cycle"},
+    ),
 ]
 
 
@@ -106,8 +156,14 @@ def test_floor_table(child, parent, refused):
 
 def test_the_floor_is_given_in_the_childs_unit():
     (shortfall,) = rules.floor_shortfalls(
-        rule("credits", ZJ, required_per_cycle=59, ethics_per_year=4, principal_first_year=50,
-             principal_per_cycle=60),
+        rule(
+            "credits",
+            ZJ,
+            required_per_cycle=59,
+            ethics_per_year=4,
+            principal_first_year=50,
+            principal_per_cycle=60,
+        ),
         rule(),
         modes=MODES,
     )
@@ -146,15 +202,36 @@ def test_the_nearest_ancestor_in_force_on_the_effective_date_sets_the_floor(worl
         effective_from=date(2026, 1, 1),
         **ningxia(name="市规则", required_per_cycle=D(400)),
     )
-    # Before the city's rule set takes effect the province's 360 is the floor …
-    services.rule_set_create(
-        region=world.county, effective_from=date(2025, 1, 1), **ningxia(required_per_cycle=D(380))
-    )
-    # … from then on the city's 400.
+    # From 2026 the city's 400 is the floor …
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(
             region=world.county,
             effective_from=date(2026, 6, 1),
+            **ningxia(required_per_cycle=D(380)),
+        )
+    message = caught.value.message_dict["required_per_cycle"][0]
+    assert world.city.name in message and "400" in message
+    services.rule_set_create(
+        region=world.county, effective_from=date(2026, 1, 1), **ningxia(required_per_cycle=D(400))
+    )
+    # … before it the province's 360, for a county rule set its own 2026 one replaces.
+    services.rule_set_create(
+        region=world.county, effective_from=date(2025, 1, 1), **ningxia(required_per_cycle=D(380))
+    )
+
+
+def test_a_county_rule_set_also_answers_to_the_later_rule_sets_above_it_overrides(world):
+    """A county rule set outranks every rule set above it from its date on, so one dated
+    before the city's would override the city's too: it is floored by both."""
+    services.rule_set_create(
+        region=world.city,
+        effective_from=date(2026, 1, 1),
+        **ningxia(name="市规则", required_per_cycle=D(400)),
+    )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.rule_set_create(
+            region=world.county,
+            effective_from=date(2025, 1, 1),
             **ningxia(required_per_cycle=D(380)),
         )
     assert world.city.name in caught.value.message_dict["required_per_cycle"][0]

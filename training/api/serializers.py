@@ -1,5 +1,11 @@
+import contextlib
+
 from rest_framework import serializers
 
+from portal.models import Teacher
+from portal.scope import scope_queryset
+
+from .. import selectors
 from ..models import RULE_FIELDS, Course, RuleSet, TrainingRecord
 
 
@@ -29,8 +35,21 @@ class CourseSerializer(serializers.ModelSerializer):
         ]
 
 
+class CreditableCourseField(serializers.PrimaryKeyRelatedField):
+    """A course the record's teacher may be credited with (``selectors.creditable_courses``).
+    Any other id, of a course elsewhere or of none, gets DRF's one answer for an unknown id;
+    with no teacher in scope every course is unknown."""
+
+    def get_queryset(self):
+        teacher = self.parent.input_teacher()
+        if teacher is None:
+            return Course.objects.none()
+        return selectors.creditable_courses(teacher.school.county)
+
+
 class TrainingRecordSerializer(serializers.ModelSerializer):
     hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    course = CreditableCourseField(default=None, allow_null=True)
     course_code = serializers.CharField(
         source="course.code", read_only=True, default=None, allow_null=True
     )
@@ -65,6 +84,29 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
             "created_at",
             "reviewed_at",
         ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Teachers outside the caller's scope read like ids that do not exist.
+        request = self.context.get("request")
+        fields["teacher"].queryset = (
+            scope_queryset(request.user, Teacher.objects.select_related("school__county"))
+            if request is not None
+            else Teacher.objects.none()
+        )
+        return fields
+
+    def input_teacher(self):
+        """The teacher named in the input, if it is one in the caller's scope."""
+        if not hasattr(self, "_input_teacher"):
+            self._input_teacher = None
+            data = getattr(self, "initial_data", None)
+            if hasattr(data, "get") and data.get("teacher") is not None:
+                with contextlib.suppress(serializers.ValidationError):
+                    self._input_teacher = self.fields["teacher"].to_internal_value(
+                        data.get("teacher")
+                    )
+        return self._input_teacher
 
 
 class ReviewSerializer(serializers.Serializer):
