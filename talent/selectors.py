@@ -10,9 +10,10 @@ from django.db.models import Q
 
 from portal import rules as kernel_rules
 from portal.models import EthicsRecord, ServicePeriod, Teacher
+from training import shapes
 
 from . import rules
-from .models import Programme, Title
+from .models import Programme, Title, read_stages
 
 
 def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
@@ -81,7 +82,14 @@ def programme_rules(programme: Programme) -> rules.ProgrammeRules:
     draws = list(programme.draws_from.all())
     return rules.ProgrammeRules(
         region_path=programme.region.path,
-        stages=frozenset(programme.stages or []),
+        stages=frozenset(
+            shapes.stored(
+                read_stages,
+                programme.stages,
+                default=[],
+                what=f"stages of programme {programme.pk}",
+            )
+        ),
         draws_from=frozenset(t.pk for t in draws),
         requires_rural_years=programme.tier.rural_years_required,
         min_training=programme.min_training,
@@ -161,8 +169,9 @@ def counted_titles(target, region, on: date):
         )
         if target.kind == TargetKind.SHARE:
             titles = titles.filter(teacher__is_full_time=True)
-            if target.stages:
-                titles = titles.filter(teacher__stage__in=target.stages)
+            stages = _target_stages(target)
+            if stages:
+                titles = titles.filter(teacher__stage__in=stages)
     return titles.select_related("teacher", "teacher__school", "tier").order_by(
         "teacher__school__code", "teacher__name"
     )
@@ -204,8 +213,9 @@ def counted(target, region, on: date) -> Counted:
             teacher__is_full_time=True,
             from_school__county__path__startswith=region.subtree_prefix,
         )
-        if target.stages:
-            rotations = rotations.filter(teacher__stage__in=target.stages)
+        stages = _target_stages(target)
+        if stages:
+            rotations = rotations.filter(teacher__stage__in=stages)
         if target.kind == TargetKind.ROTATION_BACKBONE:
             holders = Title.objects.filter(
                 Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
@@ -275,3 +285,9 @@ def breakdown(target, region, on: date) -> list[dict]:
         }
         for pk, name, path in parts
     ]
+
+
+def _target_stages(target) -> list[str]:
+    return shapes.stored(
+        read_stages, target.stages, default=[], what=f"stages of target {target.pk}"
+    )

@@ -26,10 +26,19 @@ from portal.scope import scope_queryset
 from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import IDLookupRefused, audit_record, teachers_find_by_id_numbers
+from training import shapes
 
 from . import rules, selectors, services
 from .imports import TARGETED_POST_TESTS
-from .models import NEXT_STEPS, YEARLY_KINDS, Attainment, Enrolment, EnrolmentStatus, Target
+from .models import (
+    NEXT_STEPS,
+    YEARLY_KINDS,
+    Attainment,
+    Enrolment,
+    EnrolmentStatus,
+    Target,
+    read_reserved_shares,
+)
 
 
 def _staff(user) -> bool:
@@ -308,7 +317,13 @@ def _reserved_shares(programme, enrolments) -> list[dict]:
     active = [e for e in enrolments if e.status != "withdrawn"]
     selected = [e for e in active if e.status != "nominated"]
     rows = []
-    for post, share in (programme.reserved_shares or {}).items():
+    shares = shapes.stored(
+        read_reserved_shares,
+        programme.reserved_shares,
+        default={},
+        what=f"reserved shares of programme {programme.pk}",
+    )
+    for post, share in shares.items():
         test = TARGETED_POST_TESTS.get(post)
         if test is None:
             continue

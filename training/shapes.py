@@ -150,3 +150,18 @@ def code_map(
                 % {"field": field, "key": _shown(key), "allowed": _allowed(values)}
             )
     return dict(value)
+
+
+def stored(reader, value, *, default, what: str):
+    """A stored value read with its reader, or ``default`` (logged) when it no longer has
+    its shape (written around the validators, or before them): one bad row never takes a
+    page or a nightly job down."""
+    import logging
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        return reader(value)
+    except ValidationError:
+        logging.getLogger(__name__).error("stored %s has a bad shape: read as empty", what)
+        return default

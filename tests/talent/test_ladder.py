@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from portal import services as kernel
 from talent import presets, services
@@ -364,3 +365,15 @@ def test_the_recompute_is_single_flight_and_a_dead_holder_leaves_no_lock(world):
         assert not Attainment.objects.exists()
     # The holder is gone (on PostgreSQL: its connection closed, as a killed worker's does).
     assert recompute_attainment.apply().get() > 0
+
+
+def test_a_stored_bad_shape_never_takes_the_programme_page_down(client, world):
+    """Attack F3: ``reserved_shares=1`` written in the admin made the programme page 500.
+    New values are validated; a value already stored is read as empty (and logged)."""
+    from talent.models import Programme
+
+    programme = Programme.objects.filter(region=world.city).first()
+    Programme.objects.filter(pk=programme.pk).update(reserved_shares=1, stages=7)
+    client.force_login(world.users["city"])
+    response = client.get(reverse("talent_programme", args=[programme.pk]))
+    assert response.status_code == 200

@@ -286,3 +286,11 @@ def test_the_admin_shows_the_floor_instead_of_crashing(client, world):
     assert response.status_code == 200
     assert "ethics_per_year" in response.context["adminform"].form.errors
     assert not RuleSet.objects.filter(region=world.county).exists()
+
+
+def test_the_preset_command_reports_the_floor_instead_of_a_traceback(world):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="24"):
+        call_command("load_rule_set", "jiangsu", region=world.county.code)
+    assert not RuleSet.objects.filter(region=world.county).exists()

@@ -360,3 +360,9 @@ def test_the_attainment_recompute_skips_a_target_with_broken_stages(world):
     talent.attainment_recompute(on=date(2024, 6, 1))
     assert not Attainment.objects.filter(target=broken).exists()
     assert Attainment.objects.filter(target__in=others).exists()
+
+
+def test_the_shipped_talent_presets_pass_their_own_validation(world):
+    """The Wenzhou ladder (loaded by the world) and its targets and programme are valid."""
+    for row in [*Tier.objects.all(), *Target.objects.all(), *Programme.objects.all()]:
+        row.full_clean()

@@ -3,6 +3,7 @@ credits). The bureau edits it afterwards in the portal; a later change is a new 
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import Region
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         if RuleSet.objects.filter(region=target, effective_from=effective_from).exists():
             self.stdout.write(f"{target} already has a rule set from {effective_from}.")
             return
-        rule_set = services.rule_set_create(
-            region=target, effective_from=effective_from, **presets.preset_fields(preset)
-        )
+        try:
+            rule_set = services.rule_set_create(
+                region=target, effective_from=effective_from, **presets.preset_fields(preset)
+            )
+        except ValidationError as exc:  # e.g. below the rule set in force above the region
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"Created: {rule_set}"))
