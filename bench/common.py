@@ -26,6 +26,14 @@ def setup_django(*, fresh: bool) -> None:
             ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"],
             check=True,
         )
+    exists = subprocess.run(
+        ["psql", f"{PG}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{BENCH_DB}'"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not exists:
+        # A fresh machine (CI's first run) has none: the callers migrate and build it.
         subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {BENCH_DB}"], check=True)
     import django
 
