@@ -54,8 +54,9 @@ def candidate_list(request):
         rows = rows.filter(status=status)
     types = selectors.honour_types(user).select_related("region").order_by("name")
     honour = request.GET.get("honour", "")
-    if kernel_rules.small_int(honour):
-        rows = rows.filter(honour_type_id=kernel_rules.small_int(honour))
+    honour_id = kernel_rules.small_int(honour)
+    if honour_id:
+        rows = rows.filter(honour_type_id=honour_id)
     form = DecisionForm()
     if request.method == "POST":
         form = DecisionForm(request.POST)

@@ -332,13 +332,12 @@ def _take_id_lookups(user: User, count: int) -> None:
         )
 
 
-def id_lookups_record(*, user: User, count: int, via: str, refuse: bool = True) -> None:
+def id_lookups_record(*, user: User, count: int, via: str) -> None:
     """Look-ups by full ID number made by an import rather than a search: ``count`` rows
     that tested a number against the register (numbers that differ from a teacher's in
     scope only in the digits the mask hides, rows that became transfer requests). They are
-    counted against the same hourly allowance and audited. With ``refuse`` (before
-    anything is shown) an exhausted allowance refuses them; without (after a write) they
-    are only counted."""
+    audited and counted against the same hourly allowance; ``IDLookupRefused`` once it is
+    spent (a caller past its write catches it: the rows are counted all the same)."""
     if count <= 0:
         return
     try:
@@ -349,8 +348,6 @@ def id_lookups_record(*, user: User, count: int, via: str, refuse: bool = True) 
             action="teacher.find_by_id_number",
             detail={"via": via, "asked": count},
         )
-    # (``_take_id_lookups`` raises once the allowance is spent; a caller that may not
-    # refuse any more catches it.)
 
 
 def teachers_find_by_id_numbers(
