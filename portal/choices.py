@@ -72,6 +72,15 @@ class EmploymentStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+class Registration(models.TextChoices):
+    """定期注册 (N §2.8): a teacher whose registration is suspended (暂缓注册) may not be
+    reviewed for titles; one who failed registration (不予注册) may not teach."""
+
+    REGISTERED = "registered", _("Registered")
+    SUSPENDED = "suspended", _("Registration suspended")
+    FAILED = "failed", _("Registration refused")
+
+
 class ServiceRole(models.TextChoices):
     TEACHER = "teacher", _("Teacher")
     HEAD_TEACHER = "head_teacher", _("Head teacher")

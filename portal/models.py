@@ -17,6 +17,7 @@ from .choices import (
     Gender,
     ProfessionalTitle,
     RegionLevel,
+    Registration,
     Role,
     Sanction,
     SchoolType,
@@ -187,6 +188,12 @@ class Teacher(models.Model):
         default=EmploymentStatus.SERVING,
     )
     retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    registration = models.CharField(
+        _("registration"),
+        max_length=16,
+        choices=Registration.choices,
+        default=Registration.REGISTERED,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
