@@ -418,6 +418,36 @@ def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
     return years + pooled // DAYS_PER_POOLED_YEAR
 
 
+def service_began(started_teaching: date | None, first_period: date | None) -> date | None:
+    """When a teacher entered service: the earlier of the day they started teaching and
+    their first service period (either may be unknown)."""
+    known = [d for d in (started_teaching, first_period) if d is not None]
+    return min(known) if known else None
+
+
+def service_left(
+    status: str, retired_on: date | None, last_period_end: date | None, open_period: bool
+) -> date | None:
+    """When a teacher left service: none while serving; a retiree's retirement day; else the
+    end of their last service period."""
+    if status == "serving":
+        return None
+    if status == "retired" and retired_on is not None:
+        return retired_on
+    return None if open_period else last_period_end
+
+
+def before_service_problem(on: date, began: date | None) -> str | None:
+    """A training record (or any credit) dated before the teacher entered service is refused
+    (POLICY §8)."""
+    if began is not None and on < began:
+        return _(
+            "The date %(date)s is before the teacher entered service (%(began)s); training "
+            "before service is not credited."
+        ) % {"date": on.isoformat(), "began": began.isoformat()}
+    return None
+
+
 # --- Ethics veto ----------------------------------------------------------------------
 
 

@@ -17,6 +17,34 @@ from .scope import scope_queryset
 SERVING = Q(status=EmploymentStatus.SERVING)
 
 
+def service_bounds(teacher_ids) -> dict[int, tuple[date | None, date | None]]:
+    """``{teacher id: (entered service, left service)}`` (``rules.service_began`` and
+    ``rules.service_left``), in one grouped query per 900 teachers."""
+    from django.db.models import Max, Min
+
+    ids = list(teacher_ids)
+    result: dict[int, tuple[date | None, date | None]] = {}
+    for start in range(0, len(ids), 900):
+        rows = (
+            Teacher.objects.filter(pk__in=ids[start : start + 900])
+            .annotate(
+                first=Min("service_periods__start"),
+                last=Max("service_periods__end"),
+                open_periods=Count("service_periods", filter=Q(service_periods__end__isnull=True)),
+            )
+            .values_list(
+                "pk", "started_teaching", "status", "retired_on", "first", "last", "open_periods"
+            )
+            .order_by()
+        )
+        for pk, started, status, retired_on, first, last, open_periods in rows:
+            result[pk] = (
+                rules.service_began(started, first),
+                rules.service_left(status, retired_on, last, bool(open_periods)),
+            )
+    return result
+
+
 def visible_regions(user) -> QuerySet[Region]:
     return scope_queryset(user, Region.objects.all())
 

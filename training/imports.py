@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import bulk, crypto
+from portal import rules as kernel_rules
 from portal.imports import cells, columns, kinds
 from portal.imports.columns import Column, ColumnMap
 from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
 from portal.models import Teacher
 from portal.scope import scope_queryset
+from portal.selectors import service_bounds
 
 from . import selectors, services
 from .choices import Category, Level, Mode, RecordStatus, Source
@@ -35,6 +37,14 @@ COLUMNS = [
         "description", "培训名称", ("培训项目", "课程名称"), example="县级师德专题培训", width=28
     ),
     Column("hours", "学时", ("培训学时",), required=True, example="24", width=8),
+    Column(
+        "missed",
+        "缺勤学时",
+        ("缺课学时", "缺席学时"),
+        example="0",
+        width=10,
+        help="课程中缺席的学时；缺席达到规则规定比例（如五分之一）的不计学分",
+    ),
     Column(
         "completed_on",
         "完成日期",
@@ -169,6 +179,7 @@ class TrainingKind:
             codes, {t.school.county_id: t.school.county for t in teachers.values()}.values()
         )
         existing = _existing_credits([t.pk for t in teachers.values()])
+        bounds = service_bounds([t.pk for t in teachers.values()])
         for row in rows:
             del row.errors[row.parse_error_count :]
             row.teacher = row.school = None
@@ -191,6 +202,11 @@ class TrainingKind:
                     row.values["name"],
                     _("The name does not match the portal's record for this ID number."),
                 )
+            if teacher is not None:
+                began = bounds.get(teacher.pk, (None, None))[0]
+                problem = kernel_rules.before_service_problem(row.values["completed_on"], began)
+                if problem:
+                    row.refuse("completed_on", row.values["completed_on"].isoformat(), problem)
             code = row.values.get("course_code")
             course = None
             if code and teacher is not None:
@@ -218,6 +234,7 @@ class TrainingKind:
                 "course_id",
                 "description",
                 "hours_tenths",
+                "missed_tenths",
                 "completed_on",
                 "level",
                 "category",
@@ -235,6 +252,7 @@ class TrainingKind:
                     r.values["course"].pk if r.values["course"] else None,
                     r.values.get("description", "")[:200],
                     r.values["hours_tenths"],
+                    r.values.get("missed_tenths", 0),
                     r.values["completed_on"],
                     r.values["level"],
                     r.values["category"],
@@ -308,6 +326,16 @@ def _parse(row: ImportedRow, mapping: ColumnMap, today: date, lookups, hasher) -
         row.refuse("hours", hours, _("Hours must be a number between 0.1 and 500."))
     else:
         row.values["hours_tenths"] = tenths
+    missed = cells.text(cell.get("missed"))
+    if missed:
+        try:
+            missed_tenths = services.to_tenths(missed)
+        except Exception:
+            missed_tenths = None
+        if missed_tenths is None or not 0 <= missed_tenths <= 5000:
+            row.refuse("missed", missed, _("Hours missed must be a number between 0 and 500."))
+        else:
+            row.values["missed_tenths"] = missed_tenths
     raw_date = cell.get("completed_on")
     try:
         row.values["completed_on"] = cells.parse_date(

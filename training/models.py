@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -80,6 +81,23 @@ def read_category_caps(value) -> dict[str, Decimal]:
     )
 
 
+def read_year_category_caps(value) -> dict[str, Decimal]:
+    """``{"degree": 20}``: the most a category counts for in one calendar year."""
+    low, high = CATEGORY_CAP_RANGE
+    return shapes.number_map(
+        value,
+        field=capfirst(gettext("caps per category per year")),
+        keys=dict(Category.choices),
+        low=low,
+        high=high,
+        example='{"degree": 20}',
+    )
+
+
+def validate_year_category_caps(value) -> None:
+    read_year_category_caps(value)
+
+
 def validate_hours_per_credit(value) -> None:
     read_hours_per_credit(value)
 
@@ -124,6 +142,11 @@ RULE_FIELDS = [
     "usual_per_year",
     "principal_first_year",
     "principal_per_cycle",
+    "min_per_year",
+    "year_category_caps",
+    "missed_share_voids",
+    "entry_year_counts",
+    "leaving_year_counts",
 ]  # what a bureau sets in a rule set (form, API)
 
 
@@ -196,6 +219,41 @@ class RuleSet(models.Model):
         null=True,
         blank=True,
     )
+    min_per_year = models.DecimalField(
+        _("minimum of all training per year"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal(0),
+        help_text=_("Every year in service, of all training (浙江: 每年不少于 24 学分); 0: none."),
+    )
+    year_category_caps = models.JSONField(
+        _("caps per category per year"),
+        default=dict,
+        blank=True,
+        validators=[validate_year_category_caps],
+        help_text=_('e.g. {"degree": 20}: applied before the caps per cycle.'),
+    )
+    missed_share_voids = models.DecimalField(
+        _("share of a course missed that voids it"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(1))],
+        help_text=_("e.g. 0.2: missing one fifth of a course's hours earns nothing; empty: off."),
+    )
+    entry_year_counts = models.BooleanField(
+        _("the year of entering service counts"),
+        default=False,
+        help_text=_(
+            "Whether a teacher who entered service after 1 January owes that year's yearly "
+            "minimums (ethics, training per year)."
+        ),
+    )
+    leaving_year_counts = models.BooleanField(
+        _("the year of leaving service counts"),
+        default=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,6 +288,7 @@ class RuleSet(models.Model):
         try:
             hours_per_credit = read_hours_per_credit(self.hours_per_credit)
             category_caps = read_category_caps(self.category_caps)
+            year_category_caps = read_year_category_caps(self.year_category_caps)
             if self.unit not in Unit.values:
                 raise ValidationError(f"unknown unit {self.unit!r}")
             if self.cycle_years < 1 or self.required_per_cycle <= 0:
@@ -252,6 +311,11 @@ class RuleSet(models.Model):
             usual_per_year=self.usual_per_year,
             principal_first_year=self.principal_first_year,
             principal_per_cycle=self.principal_per_cycle,
+            min_per_year=self.min_per_year,
+            year_category_caps=year_category_caps,
+            missed_share_voids=self.missed_share_voids,
+            entry_year_counts=self.entry_year_counts,
+            leaving_year_counts=self.leaving_year_counts,
         )
 
 
@@ -337,6 +401,9 @@ class TrainingRecord(models.Model):
     )
     # Integer tenths of an hour: sums over millions of rows stay cheap; read as Decimal.
     hours_tenths = models.IntegerField(_("hours (tenths)"))
+    # Hours of the course the teacher missed (a reversal repeats its original's): a rule set
+    # may void a record that missed too much (``rules.voided``).
+    missed_tenths = models.PositiveIntegerField(_("hours missed (tenths)"), default=0)
     completed_on = models.DateField(_("completed on"))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
@@ -408,6 +475,18 @@ class TrainingRecord(models.Model):
     @property
     def hours(self) -> Decimal:
         return Decimal(self.hours_tenths) / 10
+
+    @property
+    def missed(self) -> Decimal:
+        return Decimal(self.missed_tenths) / 10
+
+    def as_item(self):
+        """The record as the rules read it (``rules.Item``)."""
+        from .rules import Item
+
+        return Item(
+            self.hours, self.mode, self.category, self.level, self.completed_on, self.missed
+        )
 
     @property
     def title(self) -> str:

@@ -25,6 +25,8 @@ def preset_fields(name: str) -> dict:
         "usual_per_year",
         "principal_first_year",
         "principal_per_cycle",
+        "min_per_year",
+        "missed_share_voids",
     ):
         if data.get(key) is not None:
             data[key] = Decimal(data[key])

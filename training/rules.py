@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from portal.rules import add_years
 
 ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
+VALUE_PLACES = Decimal("0.000001")  # what one record counts, in credits
 
 
 def first_year_end(appointed: date) -> date:
@@ -41,6 +43,17 @@ class Rule:
     usual_per_year: Decimal | None = None  # the pace a teacher can usually keep
     principal_first_year: Decimal = ZERO  # qualification training in the first year
     principal_per_cycle: Decimal | None = None  # serving principals, instead of the above
+    # Every year, of all training (Zhejiang's "每年不少于 24 学分"), beside the ethics minimum.
+    min_per_year: Decimal = ZERO
+    # Caps per category per calendar year (degree study "capped per year"), applied before
+    # the per-cycle caps of ``category_caps``.
+    year_category_caps: Mapping[str, Decimal] = field(default_factory=dict)
+    # A record that missed at least this share of its course's hours counts nothing (1/5).
+    missed_share_voids: Decimal | None = None
+    # Whether a year the teacher entered (or left) service part-way counts for the yearly
+    # minimums (N §2.1 在职教师每年; POLICY §8: by default it does not).
+    entry_year_counts: bool = False
+    leaving_year_counts: bool = False
 
     @property
     def unit_label(self) -> str:
@@ -71,10 +84,22 @@ def cycle_of(rule: Rule, on: date) -> Cycle:
     return Cycle(date(first, 1, 1), date(first + rule.cycle_years - 1, 12, 31))
 
 
-def record_value(hours: Decimal, mode: str, rule: Rule) -> Decimal:
-    """What one record counts for in the rule's unit: hours as they are, or credits by the
-    mode's conversion; then the per-item cap. A reversal (negative hours) takes back exactly
-    what its original counted."""
+def voided(hours: Decimal, missed: Decimal, rule: Rule) -> bool:
+    """A record of ``hours`` attended that missed ``missed`` hours of its course counts
+    nothing when the missed share reaches the rule's (POLICY §7: missing ≥ 1/5 of a course's
+    hours earns no credit). Exactly at the share is void."""
+    share = rule.missed_share_voids
+    if share is None or not missed or missed <= 0:
+        return False
+    return Decimal(missed) >= share * (abs(Decimal(hours)) + Decimal(missed))
+
+
+def record_value(hours: Decimal, mode: str, rule: Rule, missed: Decimal = ZERO) -> Decimal:
+    """What one record counts for in the rule's unit: nothing when too much of the course was
+    missed; otherwise hours as they are, or credits by the mode's conversion; then the
+    per-item cap. A reversal (negative hours) takes back exactly what its original counted."""
+    if voided(hours, missed, rule):
+        return ZERO
     sign = -1 if hours < 0 else 1
     amount = abs(Decimal(hours))
     if rule.unit == "credits":
@@ -82,6 +107,9 @@ def record_value(hours: Decimal, mode: str, rule: Rule) -> Decimal:
         if not per_credit:
             raise ValueError(f"no credit conversion for mode {mode!r}")
         amount = amount / Decimal(per_credit)
+        # Six places, rounded half away from zero: sums are then exact, in Python and in
+        # the SQL of ``training/sql.py`` alike.
+        amount = amount.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP)
     if rule.item_cap is not None:
         amount = min(amount, rule.item_cap)
     return sign * amount
@@ -96,14 +124,78 @@ class Totals:
     by_year: dict[int, Decimal] = field(default_factory=dict)
     ethics_by_year: dict[int, Decimal] = field(default_factory=dict)
     principal_first_year: Decimal = ZERO
+    # Only the categories the rule caps per year, by (category, year).
+    by_category_year: dict[tuple[str, int], Decimal] = field(default_factory=dict)
 
 
-def capped_total(by_category: Mapping[str, Decimal], caps: Mapping[str, Decimal]) -> Decimal:
-    """The cycle's total with each capped category counted up to its cap."""
+def capped_total(
+    by_category: Mapping[str, Decimal],
+    caps: Mapping[str, Decimal],
+    year_caps: Mapping[str, Decimal] | None = None,
+    by_category_year: Mapping[tuple[str, int], Decimal] | None = None,
+) -> Decimal:
+    """The cycle's total: a category capped per year counts each year up to that cap, then
+    each category capped per cycle up to its cap."""
+    amounts = dict(by_category)
+    for category, cap in (year_caps or {}).items():
+        amounts[category] = sum(
+            (min(v, cap) for (c, _y), v in (by_category_year or {}).items() if c == category),
+            ZERO,
+        )
     return sum(
-        (min(amount, caps[c]) if c in caps else amount for c, amount in by_category.items()),
+        (min(amount, caps[c]) if c in caps else amount for c, amount in amounts.items()),
         ZERO,
     )
+
+
+def cycle_credited(totals: Totals, rule: Rule) -> Decimal:
+    """What counts toward the cycle's requirement, after every cap."""
+    return capped_total(
+        totals.by_category, rule.category_caps, rule.year_category_caps, totals.by_category_year
+    )
+
+
+def year_credited(totals: Totals, rule: Rule, year: int) -> Decimal:
+    """What counts in one calendar year toward the yearly minimum: the year's training with
+    the per-year caps applied."""
+    amount = totals.by_year.get(year, ZERO)
+    for category, cap in rule.year_category_caps.items():
+        spent = totals.by_category_year.get((category, year), ZERO)
+        amount += min(spent, cap) - spent
+    return amount
+
+
+def first_due_year(began: date | None, rule: Rule) -> int | None:
+    """The first calendar year whose yearly minimums apply to a teacher who entered service
+    on ``began``: the entry year itself when served whole (from 1 January) or when the rule
+    set counts it, else the next (POLICY §8)."""
+    if began is None:
+        return None
+    if rule.entry_year_counts or (began.month, began.day) == (1, 1):
+        return began.year
+    return began.year + 1
+
+
+def last_due_year(left: date | None, rule: Rule) -> int | None:
+    """The last calendar year whose yearly minimums apply to a teacher who left on ``left``."""
+    if left is None:
+        return None
+    if rule.leaving_year_counts or (left.month, left.day) == (12, 31):
+        return left.year
+    return left.year - 1
+
+
+def due_years(
+    rule: Rule, cycle: Cycle, as_of: date, began: date | None = None, left: date | None = None
+) -> list[int]:
+    """The years of the cycle, up to ``as_of``'s, in which the teacher was in service and
+    so owes the yearly minimums; a year before entering is never missing."""
+    first, last = first_due_year(began, rule), last_due_year(left, rule)
+    return [
+        y
+        for y in cycle.years
+        if y <= as_of.year and (first is None or y >= first) and (last is None or y <= last)
+    ]
 
 
 @dataclass
@@ -147,27 +239,32 @@ def assess(
     as_of: date,
     is_principal: bool = False,
     principal_since: date | None = None,
+    began: date | None = None,  # entered service (the yearly minimums start after it)
+    left: date | None = None,  # left service (they stop with it)
     explain: bool = True,  # False where only the status is wanted: no sentence is built
 ) -> Assessment:
     """Where a teacher stands in the cycle containing ``as_of``, with every shortfall
     explained in a sentence.
 
-    - complete: the cycle's requirement, the county-or-above minimum and every ethics year
-      so far are met;
+    - complete: the cycle's requirement, the county-or-above minimum, every yearly minimum
+      (ethics, and all training where the rule set asks it) of the years in service so far,
+      and a new principal's first-year training are met;
     - on track: at or above the straight line from the cycle's start to its end;
     - behind: below that line, but the rest can be done at the usual pace;
-    - at risk: the rest cannot be done by the cycle's end at the usual pace.
+    - at risk: the rest cannot be done by the cycle's end at the usual pace, or a past
+      year's minimum or a principal's finished first year fell short (it cannot be made up).
     """
     cycle = cycle_of(rule, as_of)
     unit = rule.unit_label if explain else ""
     required = rule.required_per_cycle
     if is_principal and rule.principal_per_cycle is not None:
         required = rule.principal_per_cycle
-    credited = capped_total(totals.by_category, rule.category_caps)
+    credited = cycle_credited(totals, rule)
     remaining = max(required - credited, ZERO)
     span = (cycle.end - cycle.start).days + 1
     elapsed = min(max((as_of - cycle.start).days + 1, 0), span)
-    expected = required * Decimal(elapsed) / Decimal(span)
+    fraction = Decimal(elapsed) / Decimal(span)
+    expected = required * fraction
     years_left = Decimal((cycle.end - as_of).days) / Decimal("365.25")
     explanations: list[str] = []
 
@@ -217,9 +314,8 @@ def assess(
         )
 
     ethics_short_years = []
-    for year in cycle.years:
-        if year > as_of.year:
-            break
+    years_due = due_years(rule, cycle, as_of, began, left)
+    for year in years_due:
         done = totals.ethics_by_year.get(year, ZERO)
         if done < rule.ethics_per_year:
             ethics_short_years.append(year)
@@ -237,9 +333,31 @@ def assess(
                 }
             )
 
+    year_short_years = []
+    if rule.min_per_year:
+        for year in years_due:
+            done = year_credited(totals, rule, year)
+            if done < rule.min_per_year:
+                year_short_years.append(year)
+                explain and explanations.append(
+                    _(
+                        "%(year)s: %(done)s/%(required)s %(unit)s of training, %(left)s still "
+                        "needed (every year counts on its own)."
+                    )
+                    % {
+                        "year": year,
+                        "done": _fmt(done),
+                        "required": _fmt(rule.min_per_year),
+                        "unit": unit,
+                        "left": _fmt(rule.min_per_year - done),
+                    }
+                )
+
     principal_short = ZERO
+    first_year_over = False
     if principal_since is not None and rule.principal_first_year:
         deadline = first_year_end(principal_since)
+        first_year_over = as_of > deadline
         principal_short = max(rule.principal_first_year - totals.principal_first_year, ZERO)
         if principal_short > 0:
             explain and explanations.append(
@@ -256,14 +374,17 @@ def assess(
                 }
             )
 
-    past_ethics_short = [y for y in ethics_short_years if y < as_of.year]
+    past_short = [y for y in ethics_short_years + year_short_years if y < as_of.year]
     to_do = max(remaining, county_short)
-    fraction = Decimal(elapsed) / Decimal(span)
-    if to_do == 0 and not ethics_short_years and principal_short == 0:
+    if to_do == 0 and not ethics_short_years and not year_short_years and principal_short == 0:
         status = "complete"
-    elif to_do > rule.usual_pace() * years_left or past_ethics_short:
-        # Too much left for the time left, or a past year's ethics hours, which can no longer
-        # be made up.
+    elif (
+        to_do > rule.usual_pace() * years_left
+        or past_short
+        or (principal_short > 0 and first_year_over)
+    ):
+        # Too much left for the time left, or a past year's minimum or a principal's first
+        # year, which can no longer be made up.
         status = "at_risk"
     elif (
         credited + Decimal("0.05") >= expected
@@ -297,6 +418,7 @@ FLOORED = (
     "min_county_or_above",
     "principal_first_year",
     "principal_per_cycle",
+    "min_per_year",
 )
 ONE = Decimal(1)
 
@@ -360,20 +482,34 @@ def _category_label(code: str) -> str:
         return code
 
 
+class Item(NamedTuple):
+    """One approved record as the rules read it."""
+
+    hours: Decimal
+    mode: str
+    category: str
+    level: str
+    completed_on: date
+    missed: Decimal = ZERO  # hours of the course missed
+
+
 def totals_from_items(
-    items: Iterable[tuple[Decimal, str, str, str, date]],
+    items: Iterable[tuple],
     rule: Rule,
     cycle: Cycle,
     principal_since: date | None = None,
 ) -> Totals:
-    """Totals from (hours, mode, category, level, completed_on) of approved records; the
-    per-teacher page uses it, the set-based recompute builds the same figures in SQL."""
+    """Totals from ``Item``s (hours, mode, category, level, completed_on[, missed]) of
+    approved records. This is the definition: the teacher's page and the per-teacher
+    recompute use it; ``training/sql.py`` builds the same figures in SQL and a test on
+    PostgreSQL holds the two equal."""
     from .choices import COUNTY_OR_ABOVE, Category
 
     totals = Totals()
     window_end = first_year_end(principal_since) if principal_since else None
-    for hours, mode, category, level, completed in items:
-        value = record_value(hours, mode, rule)
+    for raw in items:
+        hours, mode, category, level, completed, missed = Item(*raw)
+        value = record_value(hours, mode, rule, missed)
         if (
             principal_since
             and category == Category.PRINCIPAL
@@ -384,6 +520,9 @@ def totals_from_items(
             continue
         totals.by_category[category] = totals.by_category.get(category, ZERO) + value
         totals.by_year[completed.year] = totals.by_year.get(completed.year, ZERO) + value
+        if category in rule.year_category_caps:
+            key = (category, completed.year)
+            totals.by_category_year[key] = totals.by_category_year.get(key, ZERO) + value
         if level in COUNTY_OR_ABOVE:
             totals.county_or_above += value
         if category == Category.ETHICS:

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
-from django.db.models.functions import Cast, Least
+from django.db.models import Count
 from django.urls import reverse
 
 from portal.choices import RegionLevel, ServiceRole
 from portal.models import Region, School, ServicePeriod, Teacher
 from portal.scope import scope_queryset
+from portal.selectors import service_bounds
 
 from . import rules
-from .choices import COUNTY_OR_ABOVE, Category, ComplianceStatus, RecordStatus
+from .choices import Category, ComplianceStatus, RecordStatus
 from .models import BrokenRuleSet, Course, NoRuleSet, RuleSet, TrainingRecord, TrainingSummary
 
 __all__ = ["BrokenRuleSet", "NoRuleSet"]  # re-exported: pages catch ``selectors.NoRuleSet``
@@ -147,11 +147,8 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
         .select_related("course")
         .order_by("-completed_on", "-id")
     )
-    approved = [
-        (r.hours, r.mode, r.category, r.level, r.completed_on)
-        for r in records
-        if r.status == RecordStatus.APPROVED
-    ]
+    approved = [r.as_item() for r in records if r.status == RecordStatus.APPROVED]
+    began, left = service_bounds([teacher.pk]).get(teacher.pk, (None, None))
     totals = rules.totals_from_items(approved, rule, cycle, principal_since=since)
     assessment = rules.assess(
         totals,
@@ -159,6 +156,8 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
         as_of=as_of,
         is_principal=since is not None,
         principal_since=_recent(since, cycle),
+        began=began,
+        left=left,
     )
     by_year = _by_year(approved, rule, cycle, as_of)
     pending = sum(1 for r in records if r.status == RecordStatus.PENDING)
@@ -171,10 +170,11 @@ def _by_year(approved, rule: rules.Rule, cycle: rules.Cycle, as_of: date):
     first = cycle.start.year - rule.cycle_years
     credited = {year: Decimal(0) for year in range(first, as_of.year + 1)}
     ethics = dict(credited)
-    for hours, mode, category, _level, completed in approved:
-        year = completed.year
+    for item in approved:
+        year = item.completed_on.year
+        category = item.category
         if year in credited:
-            value = rules.record_value(hours, mode, rule)
+            value = rules.record_value(item.hours, item.mode, rule, item.missed)
             credited[year] += value
             if category == Category.ETHICS:
                 ethics[year] += value
@@ -184,88 +184,6 @@ def _by_year(approved, rule: rules.Rule, cycle: rules.Cycle, as_of: date):
 def _recent(since: date | None, cycle: rules.Cycle) -> date | None:
     """The first-year rule applies to principals appointed within the current cycle."""
     return since if since and since >= cycle.start else None
-
-
-# --- Set-based: every teacher of a region --------------------------------------------------------
-
-
-def _value(rule: rules.Rule):
-    """SQL for what one record counts in the rule's unit (see ``rules.record_value``)."""
-    if rule.unit == "hours" and rule.item_cap is None:
-        return F("hours_tenths")  # integer tenths: exact and the cheapest sum
-    if rule.unit == "hours":
-        amount = Cast(F("hours_tenths"), FloatField()) / Value(10.0)
-    else:
-        whens = [
-            When(mode=mode, then=Cast(F("hours_tenths"), FloatField()) / Value(float(per) * 10))
-            for mode, per in rule.hours_per_credit.items()
-            if mode != "default"
-        ]
-        default = rule.hours_per_credit.get("default")
-        amount = Case(
-            *whens,
-            default=(Cast(F("hours_tenths"), FloatField()) / Value(float(default) * 10))
-            if default
-            else Value(0.0),
-            output_field=FloatField(),
-        )
-    if rule.item_cap is None:
-        return amount
-    cap = Value(float(rule.item_cap))
-    # A reversal takes back what its original counted: cap the size, keep the sign.
-    return Case(
-        When(hours_tenths__lt=0, then=Value(-1.0) * Least(Value(-1.0) * amount, cap)),
-        default=Least(amount, cap),
-        output_field=FloatField(),
-    )
-
-
-def ledger_totals(teacher_ids_query, rule: rules.Rule, cycle: rules.Cycle) -> dict[int, dict]:
-    """Per-teacher sums for one rule set in one grouped query: the cycle's total by capped
-    category, at county level or above, and ethics by year."""
-    value = _value(rule)
-    in_cycle = Q(completed_on__gte=cycle.start, completed_on__lte=cycle.end)
-    sums = {
-        "total": Sum(value, filter=in_cycle),
-        "county": Sum(value, filter=in_cycle & Q(level__in=COUNTY_OR_ABOVE)),
-    }
-    for category in rule.category_caps:
-        sums[f"cat_{category}"] = Sum(value, filter=in_cycle & Q(category=category))
-    for year in cycle.years:
-        sums[f"ethics_{year}"] = Sum(
-            value, filter=Q(category=Category.ETHICS, completed_on__year=year)
-        )
-    rows = (
-        TrainingRecord.objects.filter(
-            status=RecordStatus.APPROVED,
-            teacher_id__in=teacher_ids_query,
-            completed_on__gte=cycle.start,
-            completed_on__lte=cycle.end,
-        )
-        .values("teacher_id")
-        .annotate(**sums)
-        .order_by()
-    )
-    return {row.pop("teacher_id"): row for row in rows}
-
-
-def totals_from_sums(sums: dict | None, rule: rules.Rule, cycle: rules.Cycle) -> rules.Totals:
-    sums = sums or {}
-    tenths = rule.unit == "hours" and rule.item_cap is None  # see ``_value``
-
-    def dec(key):
-        value = sums.get(key) or 0
-        if tenths:
-            return Decimal(value) / 10
-        return Decimal(str(round(value, 4)))
-
-    capped = {c: dec(f"cat_{c}") for c in rule.category_caps}
-    rest = dec("total") - sum(capped.values(), Decimal(0))
-    return rules.Totals(
-        by_category={"_uncapped": rest, **capped},
-        county_or_above=dec("county"),
-        ethics_by_year={y: dec(f"ethics_{y}") for y in cycle.years},
-    )
 
 
 # --- Region summaries (read the summary table) ------------------------------------------------

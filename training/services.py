@@ -15,12 +15,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal import bulk
+from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL, Role, ServiceRole
 from portal.models import Region, ServicePeriod, Teacher
+from portal.selectors import service_bounds
 from portal.services import audit_record
 
 from . import rules, selectors
-from .choices import Category, Mode, RecordStatus, Source
+from .choices import Mode, RecordStatus, Source
 from .models import ALREADY_CREDITED, BrokenRuleSet, RuleSet, TrainingRecord, TrainingSummary
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ def record_create(
     mode: str = "face_to_face",
     evidence=None,
     import_job=None,
+    missed=0,
 ) -> TrainingRecord:
     """Add a credit. Self-reports wait for the school's review; records entered by staff are
     approved at once. The same course cannot be credited twice."""
@@ -61,6 +64,13 @@ def record_create(
         raise ValidationError({"hours": _("Hours must be more than zero.")})
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": _("The date is in the future.")})
+    began, _left = service_bounds([teacher.pk]).get(teacher.pk, (None, None))
+    problem = kernel_rules.before_service_problem(completed_on, began)
+    if problem:
+        raise ValidationError({"completed_on": problem})
+    missed_tenths = to_tenths(missed or 0)
+    if missed_tenths < 0:
+        raise ValidationError({"missed": _("Hours missed cannot be negative.")})
     if course is None and not description.strip():
         raise ValidationError({"description": _("Name the training or choose a course.")})
     if course is not None and course.region_id not in selectors.course_regions(
@@ -75,6 +85,7 @@ def record_create(
         course=course,
         description=description.strip()[:200],
         hours_tenths=tenths,
+        missed_tenths=missed_tenths,
         completed_on=completed_on,
         level=level,
         category=category,
@@ -167,6 +178,7 @@ def record_reverse(*, record: TrainingRecord, actor, reason: str) -> TrainingRec
         course=record.course,
         description=_("Correction: %(reason)s") % {"reason": reason.strip()[:150]},
         hours_tenths=-record.hours_tenths,
+        missed_tenths=record.missed_tenths,
         completed_on=record.completed_on,
         level=record.level,
         category=record.category,
@@ -258,14 +270,30 @@ def summary_refresh(*, teacher_ids: list[int], as_of: date | None = None) -> int
 
 
 def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
-    """Recompute every summary of ``teachers`` (default: all serving teachers) as of a date:
-    one grouped query per rule set over the ledger, the rules applied to the rows it returns,
-    and one upsert. Idempotent: a rerun writes the same figures."""
+    """Recompute the summaries of ``teachers`` (default: every teacher) as of a date; a
+    teacher who is not serving keeps none. On PostgreSQL one statement per rule set
+    (``sql.recompute``, proven equal to the rules by a test); elsewhere, and for principals
+    appointed within the cycle, the rules themselves (``summaries_recompute_by_rules``).
+    Idempotent: a rerun writes the same figures. Returns how many summaries were written."""
     as_of = as_of or timezone.localdate()
-    if teachers is None and bulk.is_postgresql():
-        return _recompute_all_in_sql(as_of)
-    teachers = teachers if teachers is not None else Teacher.objects.filter(status="serving")
-    rows = list(teachers.values_list("pk", "school__county_id"))
+    if bulk.is_postgresql():
+        ids = None if teachers is None else list(teachers.values_list("pk", flat=True))
+        return _recompute_in_sql(as_of, teacher_ids=ids)
+    return summaries_recompute_by_rules(teachers=teachers, as_of=as_of)
+
+
+BATCH = 2000  # teachers whose records are in memory at once
+
+
+def summaries_recompute_by_rules(*, teachers=None, as_of: date | None = None) -> int:
+    """The definition, teacher by teacher: each teacher's approved records read as
+    ``rules.Item``s, ``rules.totals_from_items`` and ``rules.assess`` (what the teacher's
+    own page shows), in batches. A teacher whose figures cannot be computed is logged and
+    skipped; every other summary is written."""
+    as_of = as_of or timezone.localdate()
+    teachers = teachers if teachers is not None else Teacher.objects.all()
+    _drop_summaries_of_leavers(teachers)
+    rows = list(teachers.filter(status="serving").values_list("pk", "school__county_id"))
     counties = list(Region.objects.filter(pk__in={c for _pk, c in rows}))
     by_county = selectors.rule_sets_by_county(counties, as_of)
     groups: dict[int, list[int]] = {}
@@ -274,51 +302,87 @@ def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
         if rule_set is not None:
             groups.setdefault(rule_set.pk, []).append(pk)
     rule_sets = {r.pk: r for r in by_county.values()}
-    principals = dict(
-        ServicePeriod.objects.filter(role=ServiceRole.PRINCIPAL, teacher__in=teachers)
-        .values("teacher_id")
-        .annotate(since=Min("start"))
-        .values_list("teacher_id", "since")
-    )
-    summaries = []
+    written = failed = 0
     for rule_set_id, ids in groups.items():
-        rule_set = rule_sets[rule_set_id]
         try:
-            rule = rule_set.as_rule()
+            rule = rule_sets[rule_set_id].as_rule()
         except BrokenRuleSet as exc:
             _skipped(exc, teachers=len(ids))
             continue
         cycle = rules.cycle_of(rule, as_of)
-        in_group = teachers.filter(
-            school__county_id__in=[c for c, r in by_county.items() if r.pk == rule_set_id]
-        ).values("pk")
-        sums = selectors.ledger_totals(in_group, rule, cycle)
-        first_year = _principal_first_year(
-            {t: s for t, s in principals.items() if s >= cycle.start}, rule
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            summaries, errors = _assess_batch(chunk, rule, cycle, as_of)
+            for pk in errors:
+                logger.error(
+                    "training summary of teacher %s could not be computed; the others were written",
+                    pk,
+                    exc_info=errors[pk],
+                )
+            _upsert([(pk, rule_set_id, cycle.start.year, r) for pk, r in summaries], as_of)
+            written += len(summaries)
+            failed += len(errors)
+    if failed:
+        logger.error("%d training summaries could not be computed", failed)
+    return written
+
+
+def _assess_batch(ids: list[int], rule: rules.Rule, cycle: rules.Cycle, as_of: date):
+    principals = dict(
+        ServicePeriod.objects.filter(role=ServiceRole.PRINCIPAL, teacher_id__in=ids)
+        .values("teacher_id")
+        .annotate(since=Min("start"))
+        .values_list("teacher_id", "since")
+        .order_by()
+    )
+    bounds = service_bounds(ids)
+    items: dict[int, list[rules.Item]] = {}
+    records = TrainingRecord.objects.filter(
+        teacher_id__in=ids, status=RecordStatus.APPROVED, completed_on__gte=cycle.start
+    ).values_list(
+        "teacher_id", "hours_tenths", "mode", "category", "level", "completed_on", "missed_tenths"
+    )
+    for teacher_id, tenths, mode, category, level, completed, missed in records.order_by():
+        items.setdefault(teacher_id, []).append(
+            rules.Item(Decimal(tenths) / 10, mode, category, level, completed, Decimal(missed) / 10)
         )
-        for pk in ids:
-            totals = selectors.totals_from_sums(sums.get(pk), rule, cycle)
+    summaries, errors = [], {}
+    for pk in ids:
+        try:
             since = principals.get(pk)
             recent = since if since and since >= cycle.start else None
-            if recent:
-                totals.principal_first_year = first_year.get(pk, Decimal(0))
+            began, left = bounds.get(pk, (None, None))
+            totals = rules.totals_from_items(items.get(pk, []), rule, cycle, principal_since=recent)
             result = rules.assess(
                 totals,
                 rule,
                 as_of=as_of,
                 is_principal=since is not None,
                 principal_since=recent,
+                began=began,
+                left=left,
                 explain=False,
             )
-            summaries.append((pk, rule_set.pk, cycle.start.year, result))
-    _upsert(summaries, as_of)
-    return len(summaries)
+        except Exception as exc:  # one teacher's bad data never stops the others
+            errors[pk] = exc
+            continue
+        summaries.append((pk, result))
+    return summaries, errors
+
+
+def _drop_summaries_of_leavers(teachers) -> None:
+    """Teachers who left or retired keep no summary."""
+    TrainingSummary.objects.filter(
+        teacher__in=teachers.exclude(status="serving").values("pk")
+    ).delete()
 
 
 @transaction.atomic
-def _recompute_all_in_sql(as_of: date) -> int:
-    """Every serving teacher: one statement per rule set (``sql.recompute``), then the
-    principals appointed within their cycle through the Python path."""
+def _recompute_in_sql(as_of: date, teacher_ids: list[int] | None = None) -> int:
+    """Every serving teacher (or those of ``teacher_ids``): one statement per rule set
+    (``sql.recompute``), then the principals appointed within their cycle by the rules."""
+    from django.db import connection
+
     from . import sql
 
     counties = list(Region.objects.filter(level="county"))
@@ -336,32 +400,40 @@ def _recompute_all_in_sql(as_of: date) -> int:
             _skipped(exc, counties=len(county_ids))
             continue
         written += sql.recompute(
-            rule_set_id=rule_set_id, rule=rule, counties=county_ids, as_of=as_of
+            rule_set_id=rule_set_id,
+            rule=rule,
+            counties=county_ids,
+            as_of=as_of,
+            teacher_ids=teacher_ids,
         )
         cycle = rules.cycle_of(rule, as_of)
+        principals = ServicePeriod.objects.filter(
+            role=ServiceRole.PRINCIPAL,
+            teacher__status="serving",
+            teacher__school__county_id__in=county_ids,
+        )
+        if teacher_ids is not None:
+            principals = principals.filter(teacher_id__in=teacher_ids)
         recent_principals += list(
-            ServicePeriod.objects.filter(
-                role=ServiceRole.PRINCIPAL,
-                teacher__status="serving",
-                teacher__school__county_id__in=county_ids,
-            )
-            .values("teacher_id")
+            principals.values("teacher_id")
             .annotate(since=Min("start"))
             .filter(since__gte=cycle.start)
             .values_list("teacher_id", flat=True)
         )
     if recent_principals:
-        written += summaries_recompute(
+        written += summaries_recompute_by_rules(
             teachers=Teacher.objects.filter(pk__in=recent_principals), as_of=as_of
         )
     # Teachers who left or retired keep no summary.
-    from django.db import connection
-
+    leavers = (
+        "DELETE FROM training_trainingsummary s WHERE NOT EXISTS (SELECT 1 FROM "
+        "portal_teacher t WHERE t.id = s.teacher_id AND t.status = 'serving')"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM training_trainingsummary s WHERE NOT EXISTS (SELECT 1 FROM "
-            "portal_teacher t WHERE t.id = s.teacher_id AND t.status = 'serving')"
-        )
+        if teacher_ids is None:
+            cursor.execute(leavers)
+        else:
+            cursor.execute(leavers + " AND s.teacher_id = ANY(%s)", [teacher_ids])
     return written  # summaries whose figures changed
 
 
@@ -373,24 +445,6 @@ def _skipped(exc: BrokenRuleSet, **how_many) -> None:
         exc,
         ", ".join(f"{count} {what}" for what, count in how_many.items()),
     )
-
-
-def _principal_first_year(since_by_teacher: dict[int, date], rule: rules.Rule) -> dict:
-    """Principal-qualification credit in each recent principal's first year (few teachers)."""
-    if not since_by_teacher or not rule.principal_first_year:
-        return {}
-    totals: dict[int, Decimal] = {}
-    records = TrainingRecord.objects.filter(
-        teacher_id__in=list(since_by_teacher),
-        status=RecordStatus.APPROVED,
-        category=Category.PRINCIPAL,
-    ).values_list("teacher_id", "hours_tenths", "mode", "completed_on")
-    for teacher_id, tenths, mode, completed in records:
-        since = since_by_teacher[teacher_id]
-        if since <= completed <= rules.first_year_end(since):
-            value = rules.record_value(Decimal(tenths) / 10, mode, rule)
-            totals[teacher_id] = totals.get(teacher_id, Decimal(0)) + value
-    return totals
 
 
 def _one(value: Decimal) -> Decimal:

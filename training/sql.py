@@ -1,10 +1,16 @@
-"""The nightly recompute on PostgreSQL as one statement per rule set: the ledger aggregated
-per teacher, the rule set's caps and thresholds applied, and the summaries upserted, with no
+"""The recompute on PostgreSQL as one statement per rule set: the ledger aggregated per
+teacher, the rule set's caps and minimums applied, and the summaries upserted, with no
 teacher's figures passing through Python.
 
-This is the same policy as ``rules.assess`` written in SQL for speed; a test runs both on the
-same ledger and requires the same status and figures for every teacher. Principals appointed
-within the cycle (their first-year rule needs a window per teacher) go through Python.
+``rules.totals_from_items`` and ``rules.assess`` are the definition; this is a fast path
+for the same policy, and ``tests/training/test_sql_equals_rules.py`` runs both on PostgreSQL
+over a population holding every edge class (cycle boundaries, leap days, entrants in
+mid-cycle and on 1 January, principals, credits with caps per item, per year and per cycle,
+missed courses, reversals) and requires 0 differences. Principals appointed within the cycle
+(their first-year rule needs a window per teacher) go through the Python path.
+
+Every amount is ``numeric``: a credit is rounded to six places per record exactly as
+``rules.record_value`` rounds it, so sums and comparisons are exact in both.
 """
 
 from __future__ import annotations
@@ -18,29 +24,33 @@ from . import rules
 from .choices import COUNTY_OR_ABOVE, Category
 
 
-def _value(rule: rules.Rule) -> tuple[str, Decimal]:
-    """SQL for what one record counts (``rules.record_value``) and the divisor that turns its
-    sum into the rule's unit."""
-    if rule.unit == "hours" and rule.item_cap is None:
-        return "r.hours_tenths", Decimal(10)
+def _value(rule: rules.Rule) -> str:
+    """SQL for what one record counts (``rules.record_value``), in the rule's unit."""
     if rule.unit == "hours":
-        amount = "(r.hours_tenths / 10.0)"
+        amount = "(ABS(r.hours_tenths)::numeric / 10)"
     else:
         whens = " ".join(
-            f"WHEN '{mode}' THEN r.hours_tenths / {float(per) * 10!r}"
+            f"WHEN '{mode}' THEN ROUND(ABS(r.hours_tenths)::numeric / {Decimal(per) * 10}, 6)"
             for mode, per in rule.hours_per_credit.items()
             if mode != "default" and mode.replace("_", "").isalpha()
         )
         default = rule.hours_per_credit.get("default")
-        fallback = f"r.hours_tenths / {float(default) * 10!r}" if default else "0.0"
+        fallback = (
+            f"ROUND(ABS(r.hours_tenths)::numeric / {Decimal(default) * 10}, 6)"
+            if default
+            else "0::numeric"
+        )
         amount = f"(CASE r.mode {whens} ELSE {fallback} END)"
     if rule.item_cap is not None:
-        cap = float(rule.item_cap)
+        amount = f"LEAST({amount}, {Decimal(rule.item_cap)})"
+    amount = f"(SIGN(r.hours_tenths) * {amount})"
+    if rule.missed_share_voids is not None:
+        share = Decimal(rule.missed_share_voids)
         amount = (
-            f"(CASE WHEN r.hours_tenths < 0 THEN -LEAST(-{amount}, {cap!r}) "
-            f"ELSE LEAST({amount}, {cap!r}) END)"
+            f"(CASE WHEN r.missed_tenths > 0 AND r.missed_tenths::numeric >= "
+            f"{share} * (ABS(r.hours_tenths) + r.missed_tenths) THEN 0 ELSE {amount} END)"
         )
-    return amount, Decimal(1)
+    return amount
 
 
 def recompute(
@@ -49,19 +59,19 @@ def recompute(
     rule: rules.Rule,
     counties: list[int],
     as_of: date,
-    every_county: bool = False,
+    teacher_ids: list[int] | None = None,
 ) -> int:
-    """Upsert the summary of every serving teacher of ``counties`` except principals appointed
-    within the cycle; returns how many were written. ``every_county``: the rule set covers the
-    whole database, so the ledger is aggregated without joining it to schools."""
+    """Upsert the summary of every serving teacher of ``counties`` (or only of
+    ``teacher_ids``) except principals appointed within the cycle; returns how many summaries
+    changed."""
     cycle = rules.cycle_of(rule, as_of)
-    value, scale = _value(rule)
+    value = _value(rule)
     span = (cycle.end - cycle.start).days + 1
     elapsed = min(max((as_of - cycle.start).days + 1, 0), span)
-    years = [y for y in cycle.years if y <= as_of.year]
-    caps = list(rule.category_caps.items())
+    due = [y for y in cycle.years if y <= as_of.year]
     params: dict = {
         "counties": counties,
+        "teacher_ids": teacher_ids or [],
         "start": cycle.start,
         "end": cycle.end,
         "levels": list(COUNTY_OR_ABOVE),
@@ -70,93 +80,115 @@ def recompute(
         "principal_required": rule.principal_per_cycle,
         "min_county": rule.min_county_or_above,
         "ethics_required": rule.ethics_per_year,
+        "min_per_year": rule.min_per_year,
         "fraction": Decimal(elapsed) / Decimal(span),
         "years_left": Decimal((cycle.end - as_of).days) / Decimal("365.25"),
         "pace": rule.usual_pace(),
-        "scale": scale,
         "rule_set": rule_set_id,
         "cycle_start": cycle.start.year,
         "as_of": as_of,
+        "entry_counts": rule.entry_year_counts,
     }
-    cap_sums, cap_terms = [], []
-    for index, (category, cap) in enumerate(caps):
-        params[f"cap_cat_{index}"], params[f"cap_{index}"] = category, cap
-        cap_sums.append(f"SUM({value}) FILTER (WHERE r.category = %(cap_cat_{index})s) AS c{index}")
-        cap_terms.append(
-            f"- COALESCE(c{index}, 0) / %(scale)s "
-            f"+ LEAST(COALESCE(c{index}, 0) / %(scale)s, %(cap_{index})s)"
-        )
-    ethics_sums = []
-    for year in years:
+    sums = [
+        f"SUM({value}) AS total",
+        f"SUM({value}) FILTER (WHERE r.level = ANY(%(levels)s)) AS county",
+    ]
+    for year in cycle.years:
         params[f"y{year}_start"], params[f"y{year}_end"] = date(year, 1, 1), date(year, 12, 31)
-        ethics_sums.append(
-            f"SUM({value}) FILTER (WHERE r.category = %(ethics)s AND r.completed_on "
-            f"BETWEEN %(y{year}_start)s AND %(y{year}_end)s) AS e{year}"
+    in_year = "r.completed_on BETWEEN %(y{y}_start)s AND %(y{y}_end)s"
+    capped = sorted(set(rule.category_caps) | set(rule.year_category_caps))
+    credited_terms = []
+    for index, category in enumerate(capped):
+        params[f"cat_{index}"] = category
+        sums.append(f"SUM({value}) FILTER (WHERE r.category = %(cat_{index})s) AS c{index}")
+        amount = f"COALESCE(c{index}, 0)"
+        if category in rule.year_category_caps:
+            params[f"ycap_{index}"] = rule.year_category_caps[category]
+            per_year = []
+            for year in cycle.years:
+                sums.append(
+                    f"SUM({value}) FILTER (WHERE r.category = %(cat_{index})s AND "
+                    f"{in_year.format(y=year)}) AS c{index}_{year}"
+                )
+                per_year.append(f"LEAST(COALESCE(c{index}_{year}, 0), %(ycap_{index})s)")
+            amount = "(" + " + ".join(per_year) + ")"
+        if category in rule.category_caps:
+            params[f"cap_{index}"] = rule.category_caps[category]
+            amount = f"LEAST({amount}, %(cap_{index})s)"
+        credited_terms.append(f"- COALESCE(c{index}, 0) + {amount}")
+    short_any, short_past = [], []
+    for year in due:
+        sums.append(
+            f"SUM({value}) FILTER (WHERE r.category = %(ethics)s AND "
+            f"{in_year.format(y=year)}) AS e{year}"
         )
-    this_year = f"COALESCE(e{as_of.year}, 0) / %(scale)s" if as_of.year in years else "0"
-    short_any = (
-        " OR ".join(f"COALESCE(e{y}, 0) / %(scale)s < %(ethics_required)s" for y in years)
-        or "FALSE"
-    )
-    short_past = (
-        " OR ".join(
-            f"COALESCE(e{y}, 0) / %(scale)s < %(ethics_required)s" for y in years if y < as_of.year
-        )
-        or "FALSE"
-    )
-    sums = ",\n".join(
-        [
-            f"SUM({value}) AS total",
-            f"SUM({value}) FILTER (WHERE r.level = ANY(%(levels)s)) AS county",
-            *cap_sums,
-            *ethics_sums,
-        ]
-    )
+        conditions = [f"COALESCE(e{year}, 0) < %(ethics_required)s"]
+        if rule.min_per_year:
+            sums.append(f"SUM({value}) FILTER (WHERE {in_year.format(y=year)}) AS t{year}")
+            year_figure = f"COALESCE(t{year}, 0)"
+            for index, category in enumerate(capped):
+                if category in rule.year_category_caps:
+                    year_figure += (
+                        f" - COALESCE(c{index}_{year}, 0)"
+                        f" + LEAST(COALESCE(c{index}_{year}, 0), %(ycap_{index})s)"
+                    )
+            conditions.append(f"({year_figure}) < %(min_per_year)s")
+        short = f"({year} >= first_due AND ({' OR '.join(conditions)}))"
+        short_any.append(short)
+        if year < as_of.year:
+            short_past.append(short)
+    this_year = f"COALESCE(e{as_of.year}, 0)" if as_of.year in due else "0"
+    restrict = "AND t.id = ANY(%(teacher_ids)s)" if teacher_ids is not None else ""
     # Only numbers from the rule set and fixed names are formatted in; values are parameters.
     # 1. The ledger's sums into a temporary table: a plain SELECT, so PostgreSQL may use
     #    parallel workers (it never does for the SELECT inside an INSERT).
     aggregate = f"""
     CREATE TEMPORARY TABLE training_sums ON COMMIT DROP AS
-    SELECT r.teacher_id, {sums}
+    SELECT r.teacher_id, {", ".join(sums)}
     FROM training_trainingrecord r
-    {
-        ""
-        if every_county
-        else (
-            "JOIN portal_teacher rt ON rt.id = r.teacher_id "
-            "JOIN portal_school rs ON rs.id = rt.school_id"
-        )
-    }
+    JOIN portal_teacher t ON t.id = r.teacher_id
+    JOIN portal_school rs ON rs.id = t.school_id
     WHERE r.status = 'approved' AND r.completed_on BETWEEN %(start)s AND %(end)s
-      {"" if every_county else "AND rs.county_id = ANY(%(counties)s)"}
+      AND rs.county_id = ANY(%(counties)s) {restrict}
     GROUP BY r.teacher_id
     """
     # 2. The rules applied, and only summaries whose figures changed rewritten.
     sql = f"""
-    WITH principals AS (
-        SELECT teacher_id, MIN(start) AS since
-        FROM portal_serviceperiod WHERE role = 'principal' GROUP BY teacher_id
+    WITH periods AS (
+        SELECT teacher_id, MIN(start) AS first_start,
+               MIN(start) FILTER (WHERE role = 'principal') AS principal_since
+        FROM portal_serviceperiod GROUP BY teacher_id
     ),
     teachers AS (
-        SELECT t.id AS teacher_id, pr.since AS principal_since
+        SELECT t.id AS teacher_id, pr.principal_since,
+               LEAST(t.started_teaching, pr.first_start) AS began
         FROM portal_teacher t
         JOIN portal_school s ON s.id = t.school_id
-        LEFT JOIN principals pr ON pr.teacher_id = t.id
-        WHERE t.status = 'serving' AND s.county_id = ANY(%(counties)s)
-          AND (pr.since IS NULL OR pr.since < %(start)s)
+        LEFT JOIN periods pr ON pr.teacher_id = t.id
+        WHERE t.status = 'serving' AND s.county_id = ANY(%(counties)s) {restrict}
+          AND (pr.principal_since IS NULL OR pr.principal_since < %(start)s)
+    ),
+    due AS (
+        SELECT teachers.*,
+               CASE WHEN began IS NULL THEN 0
+                    WHEN %(entry_counts)s OR (EXTRACT(MONTH FROM began) = 1
+                                              AND EXTRACT(DAY FROM began) = 1)
+                    THEN EXTRACT(YEAR FROM began)::int
+                    ELSE EXTRACT(YEAR FROM began)::int + 1 END AS first_due
+        FROM teachers
     ),
     figures AS (
-        SELECT t.teacher_id,
-               CASE WHEN t.principal_since IS NOT NULL
+        SELECT d.teacher_id,
+               CASE WHEN d.principal_since IS NOT NULL
                          AND %(principal_required)s::numeric IS NOT NULL
                     THEN %(principal_required)s::numeric ELSE %(required)s::numeric END
                    AS required,
-               (COALESCE(total, 0) / %(scale)s {" ".join(cap_terms)})::numeric AS credited,
-               (COALESCE(county, 0) / %(scale)s)::numeric AS county,
+               (COALESCE(total, 0) {" ".join(credited_terms)})::numeric AS credited,
+               COALESCE(county, 0)::numeric AS county,
                ({this_year})::numeric AS ethics_now,
-               ({short_any}) AS ethics_short,
-               ({short_past}) AS ethics_past_short
-        FROM teachers t LEFT JOIN training_sums USING (teacher_id)
+               ({" OR ".join(short_any) or "FALSE"}) AS year_short,
+               ({" OR ".join(short_past) or "FALSE"}) AS past_short
+        FROM due d LEFT JOIN training_sums USING (teacher_id)
     ),
     judged AS (
         SELECT *, GREATEST(required - credited, %(min_county)s - county, 0) AS to_do
@@ -167,8 +199,8 @@ def recompute(
          ethics_this_year, status, as_of, computed_at)
     SELECT teacher_id, %(rule_set)s, %(cycle_start)s, credited, required, county, ethics_now,
            CASE
-               WHEN to_do = 0 AND NOT ethics_short THEN 'complete'
-               WHEN to_do > %(pace)s * %(years_left)s OR ethics_past_short THEN 'at_risk'
+               WHEN to_do = 0 AND NOT year_short THEN 'complete'
+               WHEN to_do > %(pace)s * %(years_left)s OR past_short THEN 'at_risk'
                WHEN credited + 0.05 >= required * %(fraction)s
                     AND county + 0.05 >= %(min_county)s * %(fraction)s THEN 'on_track'
                ELSE 'behind'

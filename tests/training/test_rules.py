@@ -161,3 +161,178 @@ def test_totals_from_records_respect_the_cycle_and_levels():
     assert result.by_category == {"ethics": D(24), "subject": D(0)}
     assert result.county_or_above == D(0)
     assert result.ethics_by_year == {2026: D(24)}
+
+
+# --- POLICY §8: the yearly minimums count only years in service (N §2.1 在职教师每年) ---------
+
+ALL_HOURS = 360  # the cycle's hours done, so only the yearly minimums decide
+
+
+@pytest.mark.parametrize(
+    ("began", "ethics", "as_of", "status"),
+    [
+        # Entered 2023-09: 2021 and 2022 are not missing; 2023 (entered part-way) does not
+        # count by default; 2024 and 2025 do.
+        (date(2023, 9, 1), {2024: 24, 2025: 24}, date(2025, 12, 31), "complete"),
+        (date(2023, 9, 1), {2024: 24, 2025: 10}, date(2025, 12, 31), "on_track"),
+        (date(2023, 9, 1), {2024: 10, 2025: 24}, date(2025, 12, 31), "at_risk"),
+        # Entered on 1 January: that year is served whole and counts (missing: past, at risk).
+        (date(2023, 1, 1), {2024: 24, 2025: 24}, date(2025, 12, 31), "at_risk"),
+        (date(2023, 1, 1), {2023: 24, 2024: 24, 2025: 24}, date(2025, 6, 30), "complete"),
+        # Entered on 31 December: that year does not count, the next one does.
+        (date(2022, 12, 31), {2023: 24, 2024: 24, 2025: 24}, date(2025, 12, 31), "complete"),
+        # Entered on 29 February 2024: 2024 does not count.
+        (date(2024, 2, 29), {2025: 24}, date(2025, 12, 31), "complete"),
+        # Unknown entry: every year of the cycle so far counts.
+        (None, {2024: 24, 2025: 24}, date(2025, 12, 31), "at_risk"),
+    ],
+)
+def test_ethics_years_count_only_in_service(began, ethics, as_of, status):
+    figures = totals(ALL_HOURS, ethics)
+    figures.by_category["subject"] = D(ALL_HOURS)
+    assert rules.assess(figures, NINGXIA, as_of=as_of, began=began).status == status
+
+
+def test_the_entry_year_counts_when_the_rule_set_says_so():
+    counting = Rule(**{**NINGXIA.__dict__, "entry_year_counts": True})
+    figures = totals(ALL_HOURS, {2024: 24, 2025: 24})
+    began = date(2023, 9, 1)
+    assert rules.assess(figures, counting, as_of=date(2025, 12, 31), began=began).status == (
+        "at_risk"
+    )
+    assert rules.due_years(
+        counting, rules.cycle_of(counting, began), date(2025, 12, 31), began
+    ) == [
+        2023,
+        2024,
+        2025,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("left", "due"),
+    [
+        (date(2024, 6, 30), [2021, 2022, 2023]),  # the leaving year does not count
+        (date(2024, 12, 31), [2021, 2022, 2023, 2024]),  # left on 31 December: served whole
+        (date(2025, 1, 1), [2021, 2022, 2023, 2024]),
+    ],
+)
+def test_years_after_leaving_are_never_missing(left, due):
+    cycle = rules.cycle_of(NINGXIA, date(2025, 1, 1))
+    assert rules.due_years(NINGXIA, cycle, date(2025, 12, 31), None, left) == due
+
+
+# --- POLICY §7/§8: Zhejiang credits: 24 of all credits every year, not of ethics -------------
+
+ZHEJIANG_2026 = Rule(
+    unit="credits",
+    cycle_years=5,
+    cycle_start_year=2021,
+    required_per_cycle=D(360),
+    ethics_per_year=D(0),
+    min_per_year=D(24),
+    hours_per_credit={"face_to_face": D(6), "online": D(8), "degree": D(20), "practice": D(6)},
+    item_cap=D(15),
+    category_caps={"degree": D(60)},
+    year_category_caps={"degree": D(20)},
+    missed_share_voids=D("0.2"),
+)
+
+
+def yearly(per_year: dict[int, int], ethics_per_year: int = 2, degree: dict | None = None):
+    """Totals of a teacher with ``per_year`` subject credits and a little ethics each year."""
+    figures = Totals()
+    for year, amount in per_year.items():
+        figures.by_year[year] = D(amount + ethics_per_year)
+        figures.ethics_by_year[year] = D(ethics_per_year)
+    figures.by_category = {
+        "subject": D(sum(per_year.values())),
+        "ethics": D(ethics_per_year * len(per_year)),
+    }
+    for year, amount in (degree or {}).items():
+        figures.by_category["degree"] = figures.by_category.get("degree", D(0)) + D(amount)
+        figures.by_category_year[("degree", year)] = D(amount)
+        figures.by_year[year] = figures.by_year.get(year, D(0)) + D(amount)
+    return figures
+
+
+def test_a_longgang_teacher_with_370_credits_and_2_ethics_a_year_is_complete():
+    figures = yearly({2021: 72, 2022: 72, 2023: 72, 2024: 72, 2025: 72})  # 74 a year, 370
+    assert rules.cycle_credited(figures, ZHEJIANG_2026) == D(370)
+    assert rules.assess(figures, ZHEJIANG_2026, as_of=date(2025, 12, 31)).status == "complete"
+
+
+@pytest.mark.parametrize(
+    ("per_year", "as_of", "status"),
+    [
+        # One past year under 24 of all credits: it cannot be made up.
+        ({2021: 100, 2022: 21, 2023: 100, 2024: 100, 2025: 100}, date(2025, 12, 31), "at_risk"),
+        # Exactly 24 (22 + 2 ethics) in the short year: met.
+        ({2021: 100, 2022: 22, 2023: 100, 2024: 100, 2025: 100}, date(2025, 12, 31), "complete"),
+        # This year not yet at 24: not complete, though the cycle's credits are.
+        ({2021: 100, 2022: 100, 2023: 100, 2024: 100, 2025: 10}, date(2025, 6, 30), "on_track"),
+    ],
+)
+def test_the_yearly_minimum_of_all_credits(per_year, as_of, status):
+    assert rules.assess(yearly(per_year), ZHEJIANG_2026, as_of=as_of).status == status
+
+
+def test_degree_credits_are_capped_per_year_then_per_cycle():
+    # 30 degree credits in each of 2021–2023: 20 count each year, 60 in all (cycle cap).
+    figures = yearly(
+        {2021: 80, 2022: 80, 2023: 80, 2024: 80, 2025: 80},
+        degree={2021: 30, 2022: 30, 2023: 30},
+    )
+    assert rules.cycle_credited(figures, ZHEJIANG_2026) == D(400 + 10 + 60)
+    assert rules.year_credited(figures, ZHEJIANG_2026, 2021) == D(80 + 2 + 20)
+    two_years = yearly({2021: 80}, degree={2021: 30, 2022: 15})
+    assert rules.cycle_credited(two_years, ZHEJIANG_2026) == D(80 + 2 + 20 + 15)
+
+
+@pytest.mark.parametrize(
+    ("hours", "missed", "value"),
+    [
+        (D(24), D(0), D(4)),  # 24 h face to face = 4 credits
+        (D(24), D("5.9"), D(4)),  # 5.9 of 29.9 missed: under a fifth, counts
+        (D(24), D(6), D(0)),  # 6 of 30 missed: exactly a fifth, earns nothing
+        (D(20), D(10), D(0)),  # a third missed
+        (D(-24), D(6), D(0)),  # the reversal of a voided record takes back nothing
+        (D(-24), D(0), D(-4)),
+    ],
+)
+def test_a_course_missed_by_a_fifth_earns_no_credit(hours, missed, value):
+    assert rules.record_value(hours, "face_to_face", ZHEJIANG_2026, missed) == value
+    off = rules.record_value(hours, "face_to_face", ZHEJIANG, missed)  # no such rule there
+    assert off == (D(hours) / 6).quantize(D("0.000001"))
+
+
+def test_credits_are_rounded_to_six_places_per_record():
+    assert rules.record_value(D(5), "face_to_face", ZHEJIANG_2026) == D("0.833333")
+    assert rules.record_value(D(-5), "face_to_face", ZHEJIANG_2026) == D("-0.833333")
+    assert rules.record_value(D("2.5"), "face_to_face", ZHEJIANG_2026) == D("0.416667")
+
+
+# --- N §2.6: a principal's first year ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("since", "as_of", "done", "status"),
+    [
+        # Appointed 2023-03-01; 300 hours by 2024-03-01 (the anniversary, inclusive).
+        (date(2023, 3, 1), date(2024, 6, 1), 300, "complete"),
+        # First year still running and short: not complete, judged on the cycle's hours.
+        (date(2023, 3, 1), date(2024, 2, 1), 200, "on_track"),
+        # First year over and short: it cannot be made up.
+        (date(2023, 3, 1), date(2024, 3, 2), 200, "at_risk"),
+        (date(2023, 3, 1), date(2024, 3, 1), 200, "on_track"),  # the last day of the year
+        # Appointed 29 February 2024: the first year ends on 28 February 2025.
+        (date(2024, 2, 29), date(2025, 2, 28), 100, "on_track"),
+        (date(2024, 2, 29), date(2025, 3, 1), 100, "at_risk"),
+    ],
+)
+def test_principal_first_year_edges(since, as_of, done, status):
+    ethics = {y: 24 for y in range(2021, as_of.year + 1)}
+    figures = totals(360, ethics, principal=done)
+    figures.by_category["subject"] = D(360)
+    result = rules.assess(figures, NINGXIA, as_of=as_of, is_principal=True, principal_since=since)
+    assert result.status == status
