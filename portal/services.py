@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, crypto, rules
+from . import bulk, crypto, hooks, rules
 from .choices import SCHOOL_TYPE_STAGES, STAFF_ROLE_LEVEL, RegionLevel, Role
 from .models import (
     AuditEvent,
@@ -214,6 +214,7 @@ def teacher_create(
         stage=stage,
         start=teacher.started_teaching or today,
     )
+    hooks.teachers_changed([teacher.pk])
     audit_record(
         actor=actor,
         action="teacher.create",
@@ -243,6 +244,7 @@ def teacher_update(
         teacher_move(teacher=teacher, school=new_school, on=timezone.localdate())
     changes = audit_diff(before, audit_snapshot(teacher))
     if changes:
+        hooks.teachers_changed([teacher.pk])
         audit_record(
             actor=actor,
             action="teacher.update",

@@ -18,6 +18,12 @@ class TrainingConfig(AppConfig):
 
         kinds.register(TrainingKind())
 
+        from portal import hooks
+
+        from .services import summaries_refresh_after_teachers_changed
+
+        hooks.on_teachers_changed(summaries_refresh_after_teachers_changed)
+
         from .models import Course, Provider, RuleSet, TrainingRecord, TrainingSummary
 
         # Rule sets, providers and courses belong to the region that made them; schools and

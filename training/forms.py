@@ -19,6 +19,14 @@ class SelfReportForm(forms.Form):
     )
     description = forms.CharField(label=_("Training"), max_length=200, required=False)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.1, max_value=500, decimal_places=1)
+    missed = forms.DecimalField(
+        label=_("Hours missed"),
+        min_value=0,
+        max_value=500,
+        decimal_places=1,
+        required=False,
+        help_text=_("Hours of the course you missed, if any."),
+    )
     completed_on = forms.DateField(
         label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -266,7 +267,22 @@ def summary_refresh(*, teacher_ids: list[int], as_of: date | None = None) -> int
     """Recompute the summaries of a few teachers (after a review or an import)."""
     if not teacher_ids:
         return 0
-    return summaries_recompute(teachers=Teacher.objects.filter(pk__in=teacher_ids), as_of=as_of)
+    as_of = as_of or timezone.localdate()
+    ids = sorted(set(teacher_ids))
+    if bulk.is_postgresql():
+        return _recompute_in_sql(as_of, teacher_ids=ids)  # one array parameter
+    return sum(
+        summaries_recompute_by_rules(
+            teachers=Teacher.objects.filter(pk__in=ids[start : start + 900]), as_of=as_of
+        )
+        for start in range(0, len(ids), 900)
+    )
+
+
+def summaries_refresh_after_teachers_changed(teacher_ids: list[int]) -> None:
+    """The kernel created, changed, moved or retired these teachers (``portal.hooks``):
+    their summaries are recomputed in the same transaction."""
+    summary_refresh(teacher_ids=teacher_ids)
 
 
 def summaries_recompute(*, teachers=None, as_of: date | None = None) -> int:
@@ -413,7 +429,9 @@ def _recompute_in_sql(as_of: date, teacher_ids: list[int] | None = None) -> int:
             teacher__school__county_id__in=county_ids,
         )
         if teacher_ids is not None:
-            principals = principals.filter(teacher_id__in=teacher_ids)
+            principals = principals.filter(
+                teacher_id__in=RawSQL("SELECT unnest(%s::bigint[])", [teacher_ids])
+            )
         recent_principals += list(
             principals.values("teacher_id")
             .annotate(since=Min("start"))

@@ -101,6 +101,7 @@ def my_training(request):
                     level=data["level"],
                     category=data["category"],
                     mode=data["mode"],
+                    missed=data.get("missed") or 0,
                     source=Source.SELF,
                     actor=request.user,
                     evidence=data["evidence"],

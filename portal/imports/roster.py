@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, crypto
+from .. import bulk, crypto, hooks
 from ..choices import SCHOOL_TYPE_STAGES, ProfessionalTitle, Role, Staffing, Stage
 from ..models import AuditEvent, School, ServicePeriod, Teacher
 from ..scope import scope_queryset
@@ -448,6 +448,12 @@ def write_rows(rows: list[ImportedRow], *, today: date, job=None) -> WriteResult
     result.updated, result.moved = len(to_update), len(moved)
     _audit(rows, job)
     _request_transfers([r for r in rows if r.action == "new" and r.transfer_of], job)
+    # What the apps derive from teachers (training summaries) is right when the job ends.
+    new_ids = _in_batches(
+        [r.id_hash for r in new_rows],
+        lambda chunk: _by_hash_queryset(chunk).values_list("pk", flat=True),
+    )
+    hooks.teachers_changed([*new_ids, *(t.pk for t in to_update)])
     return result
 
 

@@ -121,7 +121,8 @@ def test_set_based_summaries_equal_the_pure_rules(world):
     services.rule_set_create(
         region=world.county,
         effective_from=date(2021, 1, 1),
-        **presets.preset_fields("zhejiang-credits"),
+        # Ethics not below the province's 24 hours (F8): 4 credits of 6 hours.
+        **{**presets.preset_fields("zhejiang-credits"), "ethics_per_year": Decimal(4)},
     )
     staff = world.users["county"]
     for teacher in (world.teacher, world.colleague, world.sibling_teacher):
@@ -253,7 +254,11 @@ def test_rule_set_form_creates_a_new_version_and_recomputes(client, world):
     client.force_login(world.users["county"])
     fields = {k: ("" if v is None else v) for k, v in presets.preset_fields("jiangsu").items()}
     fields.update(
-        name="鹿城区规则", effective_from="2026-01-01", hours_per_credit="{}", category_caps="{}"
+        name="鹿城区规则",
+        effective_from="2026-01-01",
+        hours_per_credit="{}",
+        category_caps="{}",
+        year_category_caps="{}",
     )
     fields["ethics_per_year"] = "24"  # not below the province's (F8)
     response = client.post(reverse("training_rules"), fields)

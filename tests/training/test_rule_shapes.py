@@ -81,7 +81,11 @@ def test_a_rule_set_with_a_bad_shape_is_refused_by_the_service(world, field, val
 
 
 def test_credits_need_a_conversion_for_every_mode(world):
-    fields = {**presets.preset_fields("zhejiang-credits"), "hours_per_credit": {"online": 8}}
+    fields = {
+        **presets.preset_fields("zhejiang-credits"),
+        "hours_per_credit": {"online": 8},
+        "ethics_per_year": 4,  # not below the province's 24 hours (F8)
+    }
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(region=world.county, effective_from=date(2026, 1, 1), **fields)
     assert "hours_per_credit" in caught.value.message_dict

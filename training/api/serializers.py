@@ -49,6 +49,9 @@ class CreditableCourseField(serializers.PrimaryKeyRelatedField):
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
     hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    missed = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0, max_value=500, default=0
+    )
     course = CreditableCourseField(default=None, allow_null=True)
     course_code = serializers.CharField(
         source="course.code", read_only=True, default=None, allow_null=True
@@ -63,6 +66,7 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
             "course_code",
             "description",
             "hours",
+            "missed",
             "completed_on",
             "level",
             "category",

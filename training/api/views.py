@@ -71,6 +71,7 @@ class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 level=data["level"],
                 category=data["category"],
                 mode=data.get("mode", "face_to_face"),
+                missed=data.get("missed") or 0,
                 source=source,
                 actor=request.user,
             )
