@@ -242,6 +242,14 @@ class ServicePeriod(models.Model):
     stage = models.CharField(_("teaching stage"), max_length=16, choices=Stage.choices)
     start = models.DateField(_("from"))
     end = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    from_reserve = models.BooleanField(
+        _("appointed from the principal reserve"),
+        default=False,
+        help_text=_(
+            "A principal appointed after training as a reserve (后备人选) is exempt from the "
+            "first-year qualification training (N §2.6)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("service period")

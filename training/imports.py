@@ -19,7 +19,7 @@ from portal.models import Teacher
 from portal.scope import scope_queryset
 from portal.selectors import service_bounds
 
-from . import selectors, services
+from . import rules, selectors, services
 from .choices import Category, Level, Mode, RecordStatus, Source
 from .models import TrainingRecord
 
@@ -213,6 +213,15 @@ class TrainingKind:
                 course = courses[teacher.school.county_id].get(code)
                 if course is None:
                     row.refuse("course_code", code, _("No course has this code."))
+                elif course.provider_id:
+                    problem = rules.provider_problem(
+                        provider=course.provider.name,
+                        qualified=course.provider.qualified,
+                        qualified_until=course.provider.qualified_until,
+                        on=row.values["completed_on"],
+                    )
+                    if problem:
+                        row.refuse("course_code", code, problem)
             if row.errors:
                 row.action = "refused"
                 continue

@@ -147,6 +147,9 @@ RULE_FIELDS = [
     "missed_share_voids",
     "entry_year_counts",
     "leaving_year_counts",
+    "ethics_week_days",
+    "autumn_term_month",
+    "autumn_term_day",
 ]  # what a bureau sets in a rule set (form, API)
 
 
@@ -254,6 +257,22 @@ class RuleSet(models.Model):
         _("the year of leaving service counts"),
         default=False,
     )
+    ethics_week_days = models.PositiveSmallIntegerField(
+        _("ethics week: days of concentrated training"),
+        default=0,
+        validators=[MaxValueValidator(7)],
+        help_text=_("师德教育周 (N §2.2): days in the week before the autumn term; 0: none."),
+    )
+    autumn_term_month = models.PositiveSmallIntegerField(
+        _("autumn term starts: month"),
+        default=9,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    autumn_term_day = models.PositiveSmallIntegerField(
+        _("autumn term starts: day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -316,6 +335,8 @@ class RuleSet(models.Model):
             missed_share_voids=self.missed_share_voids,
             entry_year_counts=self.entry_year_counts,
             leaving_year_counts=self.leaving_year_counts,
+            ethics_week_days=self.ethics_week_days,
+            autumn_term_starts=(self.autumn_term_month, self.autumn_term_day),
         )
 
 

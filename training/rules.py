@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -26,6 +26,25 @@ def first_year_end(appointed: date) -> date:
     """The last day of a principal's first year: the first anniversary of the appointment
     (29 February → 28 February), inclusive (POLICY §8)."""
     return add_years(appointed, 1)
+
+
+def provider_problem(
+    *, provider: str, qualified: bool, qualified_until: date | None, on: date
+) -> str | None:
+    """Training providers need a qualification (资质认定, N §2.4): a course counts only when
+    its provider was qualified on the day the training was completed (the last day of the
+    qualification included)."""
+    if qualified and (qualified_until is None or on <= qualified_until):
+        return None
+    if qualified:
+        return _(
+            "%(provider)s was qualified to provide training only until %(until)s; training "
+            "completed on %(on)s is not credited."
+        ) % {"provider": provider, "until": qualified_until.isoformat(), "on": on.isoformat()}
+    return _(
+        "%(provider)s is not a qualified training provider (资质认定); its courses are not "
+        "credited."
+    ) % {"provider": provider}
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,10 @@ class Rule:
     # minimums (N §2.1 在职教师每年; POLICY §8: by default it does not).
     entry_year_counts: bool = False
     leaving_year_counts: bool = False
+    # 师德教育周 (N §2.2): days of concentrated ethics training in the week before the autumn
+    # term (0: not required), and the day the autumn term starts.
+    ethics_week_days: int = 0
+    autumn_term_starts: tuple[int, int] = (9, 1)  # (month, day)
 
     @property
     def unit_label(self) -> str:
@@ -212,6 +235,9 @@ class Assessment:
     principal_first_year_short: Decimal
     explanations: list[str]
     cycle: Cycle
+    this_year_credited: Decimal = ZERO  # toward the yearly minimum of all training
+    this_year_required: Decimal = ZERO
+    year_short_years: list[int] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -406,6 +432,9 @@ def assess(
         principal_first_year_short=principal_short,
         explanations=explanations,
         cycle=cycle,
+        this_year_credited=year_credited(totals, rule, as_of.year),
+        this_year_required=rule.min_per_year,
+        year_short_years=year_short_years,
     )
 
 
@@ -480,6 +509,57 @@ def _category_label(code: str) -> str:
         return str(Category(code).label)
     except ValueError:
         return code
+
+
+# --- 师德教育周: the ethics week before the autumn term (N §2.2) ----------------------------
+
+
+@dataclass(frozen=True)
+class EthicsWeek:
+    year: int
+    start: date  # the seven days before the autumn term starts
+    end: date
+    required: int  # days
+    attended: int  # days
+
+    @property
+    def met(self) -> bool:
+        return self.attended >= self.required
+
+
+def ethics_week_span(year: int, rule: Rule) -> tuple[date, date]:
+    month, day = rule.autumn_term_starts
+    term = date(year, month, day)
+    return term - timedelta(days=7), term - timedelta(days=1)
+
+
+def ethics_week(
+    rule: Rule,
+    spans: Iterable[tuple[date, date]],
+    *,
+    as_of: date,
+    began: date | None = None,
+) -> EthicsWeek | None:
+    """The latest ethics week that has begun by ``as_of`` and the days of it the teacher
+    spent in concentrated (face-to-face) ethics training, from the ``spans`` (first and last
+    day) of those records. None when the rule set asks no ethics week, or the teacher entered
+    service after that week began."""
+    if not rule.ethics_week_days:
+        return None
+    year = as_of.year
+    start, end = ethics_week_span(year, rule)
+    if as_of < start:
+        year -= 1
+        start, end = ethics_week_span(year, rule)
+    if began is not None and began > start:
+        return None
+    days: set[date] = set()
+    for first, last in spans:
+        day = max(first, start)
+        while day <= min(last, end):
+            days.add(day)
+            day += timedelta(days=1)
+    return EthicsWeek(year, start, end, rule.ethics_week_days, len(days))
 
 
 class Item(NamedTuple):

@@ -17,7 +17,7 @@ from portal.scope import scope_queryset
 from portal.selectors import service_bounds
 
 from . import rules
-from .choices import Category, ComplianceStatus, RecordStatus
+from .choices import Category, ComplianceStatus, Mode, RecordStatus
 from .models import BrokenRuleSet, Course, NoRuleSet, RuleSet, TrainingRecord, TrainingSummary
 
 __all__ = ["BrokenRuleSet", "NoRuleSet"]  # re-exported: pages catch ``selectors.NoRuleSet``
@@ -106,7 +106,9 @@ def creditable_courses_by_code(codes, counties) -> dict[int, dict[str, Course]]:
     each county's teachers may be credited with, in one query."""
     paths = {county.pk: set(course_regions(county)) for county in counties}
     regions = set().union(*paths.values()) if paths else set()
-    found = list(Course.objects.filter(region_id__in=regions, code__in=set(codes)))
+    found = list(
+        Course.objects.filter(region_id__in=regions, code__in=set(codes)).select_related("provider")
+    )
     return {
         pk: {course.code: course for course in found if course.region_id in path}
         for pk, path in paths.items()
@@ -116,14 +118,29 @@ def creditable_courses_by_code(codes, counties) -> dict[int, dict[str, Course]]:
 # --- One teacher ------------------------------------------------------------------------------
 
 
-def principal_since(teacher: Teacher) -> date | None:
-    first = (
-        ServicePeriod.objects.filter(teacher=teacher, role=ServiceRole.PRINCIPAL)
-        .order_by("start")
-        .values_list("start", flat=True)
-        .first()
+@dataclass(frozen=True)
+class Principal:
+    since: date  # first appointed principal
+    exempt: bool  # appointed from the principal reserve (N §2.6): no first-year training
+
+    def first_year_from(self, cycle: rules.Cycle) -> date | None:
+        """When the first-year rule applies: to principals appointed within the cycle and
+        not from the reserve."""
+        return self.since if self.since >= cycle.start and not self.exempt else None
+
+
+def principals(teacher_ids) -> dict[int, Principal]:
+    """``{teacher id: Principal}`` of the teachers who have been principals: their first
+    principal period, one query."""
+    found: dict[int, Principal] = {}
+    periods = (
+        ServicePeriod.objects.filter(role=ServiceRole.PRINCIPAL, teacher_id__in=list(teacher_ids))
+        .order_by("teacher_id", "start", "id")
+        .values_list("teacher_id", "start", "from_reserve")
     )
-    return first
+    for teacher_id, start, from_reserve in periods:
+        found.setdefault(teacher_id, Principal(start, from_reserve))
+    return found
 
 
 @dataclass
@@ -134,6 +151,7 @@ class TeacherTraining:
     by_year: list[tuple[int, Decimal, Decimal]]  # (year, credited, ethics)
     records: list[TrainingRecord]
     pending: int
+    ethics_week: rules.EthicsWeek | None = None
 
 
 def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
@@ -141,7 +159,8 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
     rule_set = rule_set_for(teacher.school.county, as_of)
     rule = rule_set.as_rule()
     cycle = rules.cycle_of(rule, as_of)
-    since = principal_since(teacher)
+    principal = principals([teacher.pk]).get(teacher.pk)
+    since = principal.first_year_from(cycle) if principal else None
     records = list(
         TrainingRecord.objects.filter(teacher=teacher)
         .select_related("course")
@@ -154,14 +173,78 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
         totals,
         rule,
         as_of=as_of,
-        is_principal=since is not None,
-        principal_since=_recent(since, cycle),
+        is_principal=principal is not None,
+        principal_since=since,
         began=began,
         left=left,
     )
     by_year = _by_year(approved, rule, cycle, as_of)
     pending = sum(1 for r in records if r.status == RecordStatus.PENDING)
-    return TeacherTraining(rule_set, rule, assessment, by_year, records, pending)
+    week = rules.ethics_week(
+        rule,
+        [_span(r) for r in records if _in_ethics_week_kind(r)],
+        as_of=as_of,
+        began=began,
+    )
+    return TeacherTraining(rule_set, rule, assessment, by_year, records, pending, week)
+
+
+def _in_ethics_week_kind(record: TrainingRecord) -> bool:
+    """Concentrated ethics training: approved, not reversed, ethics, face to face."""
+    return (
+        record.status == RecordStatus.APPROVED
+        and record.category == Category.ETHICS
+        and record.mode == Mode.FACE_TO_FACE
+        and record.hours_tenths > 0
+        and not record.is_reversed
+    )
+
+
+def _span(record: TrainingRecord) -> tuple[date, date]:
+    """The days a record's training took: its course's, or the day it was completed."""
+    if record.course_id and record.course.starts_on and record.course.ends_on:
+        return record.course.starts_on, record.course.ends_on
+    return record.completed_on, record.completed_on
+
+
+@dataclass(frozen=True)
+class EthicsWeekCounts:
+    year: int
+    start: date
+    end: date
+    due: int  # serving teachers in service when the week began
+    met: int  # of them, those with the days of concentrated ethics training
+
+
+def ethics_week_counts(user, school: School, *, as_of: date) -> EthicsWeekCounts | None:
+    """How many of a school's serving teachers spent the latest ethics week's days in
+    concentrated ethics training (N §2.2). A handful of queries."""
+    rule = rule_set_for(school.county, as_of).as_rule()
+    if not rule.ethics_week_days:
+        return None
+    probe = rules.ethics_week(rule, [], as_of=as_of)
+    teachers = scope_queryset(user, Teacher.objects.filter(school=school, status="serving"))
+    ids = list(teachers.values_list("pk", flat=True))
+    bounds = service_bounds(ids)
+    due = [pk for pk in ids if bounds[pk][0] is None or bounds[pk][0] <= probe.start]
+    spans: dict[int, list] = {}
+    records = (
+        TrainingRecord.objects.filter(
+            teacher_id__in=due,
+            status=RecordStatus.APPROVED,
+            category=Category.ETHICS,
+            mode=Mode.FACE_TO_FACE,
+            hours_tenths__gt=0,
+            is_reversed=False,
+            completed_on__gte=probe.start,
+        )
+        .select_related("course")
+        .only("teacher_id", "completed_on", "course__starts_on", "course__ends_on")
+    )
+    for record in records:
+        spans.setdefault(record.teacher_id, []).append(_span(record))
+    met = sum(1 for pk in due if rules.ethics_week(rule, spans.get(pk, []), as_of=as_of).met)
+    return EthicsWeekCounts(probe.year, probe.start, probe.end, len(due), met)
 
 
 def _by_year(approved, rule: rules.Rule, cycle: rules.Cycle, as_of: date):
@@ -179,11 +262,6 @@ def _by_year(approved, rule: rules.Rule, cycle: rules.Cycle, as_of: date):
             if category == Category.ETHICS:
                 ethics[year] += value
     return [(year, credited[year], ethics[year]) for year in credited]
-
-
-def _recent(since: date | None, cycle: rules.Cycle) -> date | None:
-    """The first-year rule applies to principals appointed within the current cycle."""
-    return since if since and since >= cycle.start else None
 
 
 # --- Region summaries (read the summary table) ------------------------------------------------

@@ -80,6 +80,16 @@ def record_create(
         # Only a course of a region on the teacher's path (``selectors.creditable_courses``);
         # the doors look courses up there, this is the last line.
         raise ValidationError({"course": _("No course has this code.")})
+    if course is not None and course.provider_id:
+        provider = course.provider
+        problem = rules.provider_problem(
+            provider=provider.name,
+            qualified=provider.qualified,
+            qualified_until=provider.qualified_until,
+            on=completed_on,
+        )
+        if problem:
+            raise ValidationError({"course": problem})
     direct = approves_directly(actor) and source != Source.SELF
     record = TrainingRecord(
         teacher=teacher,
@@ -344,13 +354,7 @@ def summaries_recompute_by_rules(*, teachers=None, as_of: date | None = None) ->
 
 
 def _assess_batch(ids: list[int], rule: rules.Rule, cycle: rules.Cycle, as_of: date):
-    principals = dict(
-        ServicePeriod.objects.filter(role=ServiceRole.PRINCIPAL, teacher_id__in=ids)
-        .values("teacher_id")
-        .annotate(since=Min("start"))
-        .values_list("teacher_id", "since")
-        .order_by()
-    )
+    principals = selectors.principals(ids)
     bounds = service_bounds(ids)
     items: dict[int, list[rules.Item]] = {}
     records = TrainingRecord.objects.filter(
@@ -365,15 +369,15 @@ def _assess_batch(ids: list[int], rule: rules.Rule, cycle: rules.Cycle, as_of: d
     summaries, errors = [], {}
     for pk in ids:
         try:
-            since = principals.get(pk)
-            recent = since if since and since >= cycle.start else None
+            principal = principals.get(pk)
+            recent = principal.first_year_from(cycle) if principal else None
             began, left = bounds.get(pk, (None, None))
             totals = rules.totals_from_items(items.get(pk, []), rule, cycle, principal_since=recent)
             result = rules.assess(
                 totals,
                 rule,
                 as_of=as_of,
-                is_principal=since is not None,
+                is_principal=principal is not None,
                 principal_since=recent,
                 began=began,
                 left=left,

@@ -281,11 +281,16 @@ def compliance_school(request, pk):
     summaries = selectors.teachers_by_status(request.user, school=school, statuses=wanted)
     counts = selectors.school_status_counts(request.user, school)
     page = Paginator(summaries, PAGE).get_page(request.GET.get("page"))
+    try:
+        ethics_week = selectors.ethics_week_counts(request.user, school, as_of=timezone.localdate())
+    except selectors.NoRuleSet:
+        ethics_week = None
     return render(
         request,
         "training/school.html",
         {
             "school": school,
+            "ethics_week": ethics_week,
             "page": page,
             "counts": counts,
             "status": status,

@@ -237,3 +237,104 @@ def test_one_teacher_failing_is_logged_and_the_others_are_written(world, monkeyp
     assert not TrainingSummary.objects.filter(teacher=world.colleague).exists()
     assert TrainingSummary.objects.filter(teacher=world.teacher).exists()
     assert f"teacher {world.colleague.pk} could not be computed" in caplog.text
+
+
+# --- N §2.4, §2.6, §2.2 through the doors ------------------------------------------------------
+
+
+def test_an_unqualified_providers_course_is_refused_by_the_service_and_the_import(world):
+    from training.models import Provider
+
+    provider = Provider.objects.create(
+        name="某未认定机构", region=world.city, qualified=True, qualified_until=date(2026, 2, 28)
+    )
+    world.course.provider = provider
+    world.course.save()
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.record_create(
+            teacher=world.colleague,
+            course=world.course,
+            hours=24,
+            completed_on=date(2026, 3, 3),
+            level="city",
+            category="subject",
+            source="staff",
+            actor=world.users["school"],
+        )
+    assert "2026-02-28" in caught.value.message_dict["course"][0]
+    job = imports.import_job_create(
+        user=world.users["school"],
+        kind="training",
+        file_name="学时.csv",
+        data=files.csv_bytes(
+            [row(world.colleague, course=world.course.code, description="", date="2026-03-03")],
+            header=HEADER,
+        ),
+        commit_when_valid=True,
+    )
+    job.refresh_from_db()
+    assert (job.status, job.refused_rows) == ("refused", 1)
+    assert [e["column"] for r in job.rows.all() for e in r.errors] == ["课程编号"]
+    # Within the qualification the course counts.
+    record = services.record_create(
+        teacher=world.colleague,
+        course=world.course,
+        hours=24,
+        completed_on=date(2026, 2, 28),
+        level="city",
+        category="subject",
+        source="staff",
+        actor=world.users["school"],
+    )
+    assert record.status == "approved"
+
+
+def test_a_principal_from_the_reserve_is_exempt_from_the_first_year_training(world):
+    from portal.models import ServicePeriod
+    from training import selectors
+
+    for teacher, from_reserve in ((world.teacher, True), (world.colleague, False)):
+        ServicePeriod.objects.create(
+            teacher=teacher,
+            school=world.school,
+            role="principal",
+            stage="primary",
+            start=date(2026, 3, 1),
+            from_reserve=from_reserve,
+        )
+    exempt = selectors.teacher_training(world.teacher, as_of=TODAY).assessment
+    bound = selectors.teacher_training(world.colleague, as_of=TODAY).assessment
+    assert exempt.principal_first_year_short == 0
+    assert bound.principal_first_year_short == Decimal(300)
+    services.summaries_recompute(as_of=TODAY)
+    assert TrainingSummary.objects.get(teacher=world.teacher).status == exempt.status
+    assert TrainingSummary.objects.get(teacher=world.colleague).status == bound.status
+
+
+def test_the_ethics_week_shows_on_the_teachers_and_the_schools_pages(client, world):
+    from training.models import RuleSet
+
+    RuleSet.objects.filter(pk=world.rule_set.pk).update(ethics_week_days=3)
+    for day in (25, 26, 27):
+        services.record_create(
+            teacher=world.colleague,
+            hours=6,
+            completed_on=date(2026, 8, day),
+            level="school",
+            category="ethics",
+            source="staff",
+            actor=world.users["school"],
+            description=f"师德教育周第{day}日",
+        )
+    client.force_login(world.users["school"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("training_teacher", args=[world.colleague.pk]))
+        assert "3/3" not in page.content.decode()  # words, not a fraction
+        assert "data-ethics-week" in page.content.decode()
+        school = client.get(reverse("training_school", args=[world.school.pk]))
+    text = school.content.decode()
+    assert "data-ethics-week-school" in text
+    from training import selectors
+
+    counts = selectors.ethics_week_counts(world.users["school"], world.school, as_of=TODAY)
+    assert (counts.met, counts.due) == (1, 2)

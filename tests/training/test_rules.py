@@ -336,3 +336,66 @@ def test_principal_first_year_edges(since, as_of, done, status):
     figures.by_category["subject"] = D(360)
     result = rules.assess(figures, NINGXIA, as_of=as_of, is_principal=True, principal_since=since)
     assert result.status == status
+
+
+# --- N §2.4: only a qualified provider's course counts ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("qualified", "until", "on", "counts"),
+    [
+        (True, None, date(2026, 3, 1), True),
+        (True, date(2026, 3, 1), date(2026, 3, 1), True),  # the last day of the qualification
+        (True, date(2026, 2, 28), date(2026, 3, 1), False),  # one day after
+        (False, None, date(2026, 3, 1), False),
+    ],
+)
+def test_provider_qualification(qualified, until, on, counts):
+    problem = rules.provider_problem(
+        provider="某培训机构", qualified=qualified, qualified_until=until, on=on
+    )
+    assert (problem is None) == counts
+
+
+# --- N §2.2: the ethics week before the autumn term -----------------------------------------
+
+WEEK = Rule(**{**NINGXIA.__dict__, "ethics_week_days": 3})
+
+
+@pytest.mark.parametrize(
+    ("spans", "as_of", "attended", "met"),
+    [
+        # Three single days in the week 25–31 August: met.
+        (
+            [
+                (date(2026, 8, 25), date(2026, 8, 25)),
+                (date(2026, 8, 27),) * 2,
+                (date(2026, 8, 31),) * 2,
+            ],
+            date(2026, 11, 1),
+            3,
+            True,
+        ),
+        # A three-day course from 30 August to 1 September: two days in the week.
+        ([(date(2026, 8, 30), date(2026, 9, 1))], date(2026, 11, 1), 2, False),
+        # The day before the week (24 August) does not count; the same day twice counts once.
+        (
+            [(date(2026, 8, 24), date(2026, 8, 26)), (date(2026, 8, 26),) * 2],
+            date(2026, 11, 1),
+            2,
+            False,
+        ),
+        # Before this year's week has begun, last year's week is the one judged.
+        ([(date(2025, 8, 25), date(2025, 8, 27))], date(2026, 8, 24), 3, True),
+    ],
+)
+def test_ethics_week(spans, as_of, attended, met):
+    week = rules.ethics_week(WEEK, spans, as_of=as_of)
+    assert (week.attended, week.met) == (attended, met)
+    assert week.end == date(week.year, 8, 31)
+
+
+def test_no_ethics_week_for_a_teacher_who_entered_after_it_began_or_a_rule_set_without():
+    assert rules.ethics_week(WEEK, [], as_of=date(2026, 11, 1), began=date(2026, 8, 26)) is None
+    assert rules.ethics_week(WEEK, [], as_of=date(2026, 11, 1), began=date(2026, 8, 25))
+    assert rules.ethics_week(NINGXIA, [], as_of=date(2026, 11, 1)) is None
