@@ -338,3 +338,50 @@ def test_the_ethics_week_shows_on_the_teachers_and_the_schools_pages(client, wor
 
     counts = selectors.ethics_week_counts(world.users["school"], world.school, as_of=TODAY)
     assert (counts.met, counts.due) == (1, 2)
+
+
+def test_the_issue_example_principal_summary_and_page_agree(world):
+    """Appointed 2023-03-01, a 300-hour course ended 2024-03-01 (the first anniversary): the
+    first year is met, and the summary, the page and the API say the same."""
+    from portal.models import ServicePeriod
+    from training import selectors
+
+    ServicePeriod.objects.create(
+        teacher=world.colleague,
+        school=world.school,
+        role="principal",
+        stage="primary",
+        start=date(2023, 3, 1),
+    )
+    for on, hours, category in (
+        (date(2024, 3, 1), 300, "principal"),
+        (date(2021, 5, 1), 24, "ethics"),
+        (date(2022, 5, 1), 24, "ethics"),
+        (date(2023, 5, 1), 24, "ethics"),
+        (date(2024, 5, 1), 24, "ethics"),
+        (date(2025, 5, 1), 24, "ethics"),
+    ):
+        services.record_create(
+            teacher=world.colleague,
+            hours=hours,
+            completed_on=on,
+            level="province",
+            category=category,
+            source="staff",
+            actor=world.users["superuser"],
+            description="任职资格培训" if category == "principal" else "师德",
+        )
+    as_of = date(2025, 6, 1)
+    page = selectors.teacher_training(world.colleague, as_of=as_of).assessment
+    services.summaries_recompute(as_of=as_of)
+    summary = TrainingSummary.objects.get(teacher=world.colleague)
+    assert page.principal_first_year_short == 0
+    assert (summary.status, summary.credited) == (page.status, Decimal(420))
+    client = APIClient()
+    client.force_authenticate(world.users["school"])
+    api = client.get(f"/api/v1/training/compliance/{world.colleague.pk}/")  # today
+    assert api.status_code == 200, api.content
+    today = selectors.teacher_training(world.colleague, as_of=TODAY).assessment
+    services.summaries_recompute(as_of=TODAY)
+    summary = TrainingSummary.objects.get(teacher=world.colleague)
+    assert api.json()["status"] == today.status == summary.status
