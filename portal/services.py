@@ -269,10 +269,23 @@ def teacher_move(*, teacher: Teacher, school: School, on: date) -> None:
 
 
 def service_period_open(
-    *, teacher: Teacher, school: School, role: str, stage: str, start: date, end=None
+    *,
+    teacher: Teacher,
+    school: School,
+    role: str,
+    stage: str,
+    start: date,
+    end=None,
+    from_reserve: bool = False,
 ) -> ServicePeriod:
     period = ServicePeriod(
-        teacher=teacher, school=school, role=role, stage=stage, start=start, end=end
+        teacher=teacher,
+        school=school,
+        role=role,
+        stage=stage,
+        start=start,
+        end=end,
+        from_reserve=from_reserve,
     )
     period.full_clean()
     period.save()

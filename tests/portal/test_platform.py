@@ -148,7 +148,7 @@ def test_seed_demo_is_deterministic_and_has_every_role(db):
         "330382",
         "330383",
     }
-    assert School.objects.count() == 36
+    assert School.objects.count() == 96
     roles = set(User.objects.values_list("role", flat=True))
     assert roles >= {"province_staff", "city_staff", "county_staff", "school_admin", "teacher"}
     call_command("seed_demo", "--seed", "7", "--teachers", "120", "--reset", verbosity=0)
