@@ -13,7 +13,16 @@ offer_below(HonourType)
 
 @admin.register(HonourType)
 class HonourTypeAdmin(ScopedAdmin):
-    list_display = ["name", "basis", "years", "years_senior_high", "must_be_serving", "region"]
+    list_display = [
+        "name",
+        "basis",
+        "years",
+        "years_senior_high",
+        "must_be_serving",
+        "cadence_from",
+        "cadence_every",
+        "region",
+    ]
     list_filter = ["basis", "active"]
 
 

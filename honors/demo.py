@@ -1,5 +1,10 @@
 """Demo data for ``seed_demo``: the honour types on the city, this year's scan, and the
-teaching-30 candidates approved into one batch so certificates can be opened at once."""
+teaching-30 candidates approved into one batch so certificates can be opened at once.
+
+The scan finds the named edge cases of ``portal.demo_data.edge_cases`` by their service
+histories alone: 终身班主任 for the senior-high head teacher of 26 years and the primary one
+of 31, 乡村从教 20 / 30 年, 荣誉退休 for this year's retiree, and the ethics veto on the
+teacher under a sanction (docs/demo.md). The other candidates stay proposed for review."""
 
 from __future__ import annotations
 

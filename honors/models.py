@@ -2,11 +2,17 @@
 yearly scan proposes, and the awards staff approve."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Teacher
 from portal.validators import validate_no_id_number
+
+from . import rules
 
 
 class Basis(models.TextChoices):
@@ -34,17 +40,62 @@ class HonourType(models.Model):
         default=5,
         help_text=_('A teacher sees "27 years, 3 to go" when this close.'),
     )
+    cadence_from = models.PositiveSmallIntegerField(
+        _("first year awarded"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a nominated honour awarded every few years: the first year. Blank: every year."
+        ),
+    )
+    cadence_every = models.PositiveSmallIntegerField(
+        _("awarded every so many years"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("With the first year: 5 for an honour awarded every five years."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("honour type")
         verbose_name_plural = _("honour types")
         constraints = [
-            models.UniqueConstraint(fields=["region", "code"], name="honour_code_unique")
+            models.UniqueConstraint(fields=["region", "code"], name="honour_code_unique"),
+            models.CheckConstraint(
+                condition=Q(cadence_from__isnull=True, cadence_every__isnull=True)
+                | Q(cadence_from__isnull=False, cadence_every__gte=1, basis="nominated"),
+                name="honour_cadence_whole",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.cadence_from is None) != (self.cadence_every is None):
+            raise ValidationError(
+                _("Give both the first year and how many years apart, or neither (every year).")
+            )
+        if self.cadence_from is not None and self.basis != Basis.NOMINATED:
+            raise ValidationError(
+                {
+                    "cadence_from": _(
+                        "Only a nominated honour has a cadence; the yearly scan proposes the "
+                        "others."
+                    )
+                }
+            )
+
+    def open_in(self, year: int) -> bool:
+        """Whether the honour takes nominations in ``year`` (its cadence, or every year)."""
+        return rules.open_in(year, first=self.cadence_from, every=self.cadence_every)
+
+    def next_open_year(self, year: int | None = None) -> int:
+        """The first year from ``year`` (this year by default) that takes nominations."""
+        year = year or timezone.localdate().year
+        return rules.next_open(year, first=self.cadence_from, every=self.cadence_every)
 
 
 class CandidateStatus(models.TextChoices):
@@ -141,7 +192,14 @@ class Award(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["honour_type", "year", "sequence"], name="one_number_per_type_year"
-            )
+            ),
+            # POLICY §8: an honour is awarded once per person and type; a revoked award
+            # makes room for a new one.
+            models.UniqueConstraint(
+                fields=["honour_type", "teacher"],
+                condition=Q(revoked_on__isnull=True),
+                name="one_award_in_force_per_teacher",
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,11 @@ whether a teacher qualifies on a date, and how close they are. No ORM.
 Every rule is data (an ``HonourRule``): the kind of years counted, the threshold (with a
 separate one for senior high where the honour says so), whether the teacher must still be
 serving, and the ethics veto, which removes any candidate.
+
+Who the yearly scan makes a candidate (``candidacy``, POLICY §8): an honour is awarded once
+per person and type (a revoked award may be proposed again); 荣誉退休 is for any member of
+staff retiring in the year; a veto removes a candidate and never creates one. Nominated
+honours may open only every N years from a first year (``open_in``, ``next_open``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ HEAD_TEACHER = "head_teacher"  # years as head teacher (班主任)
 RURAL = "rural"  # years at rural schools, summed across interruptions
 TEACHING = "teaching"  # years of teaching at any school
 RETIREMENT = "retirement"  # retired with a clean record (荣誉退休)
+
+PROPOSED = "proposed"  # what the scan makes of a person who qualifies
+VETOED = "vetoed"  # qualifies, but an ethics sanction is in force
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,15 @@ class Period:
     role: str  # teacher / head_teacher / principal
     stage: str
     rural: bool
+
+
+@dataclass(frozen=True)
+class PastAward:
+    """An award of the honour type the person already has: its year and, once revoked,
+    the date it was revoked."""
+
+    year: int
+    revoked_on: date | None = None
 
 
 @dataclass
@@ -85,6 +102,12 @@ def veto_message(sanction: str) -> str:
     ) % {"sanction": sanction}
 
 
+def retired_in(year: int, *, on: date, serving: bool, retired_on: date | None) -> bool:
+    """荣誉退休 (Z: 教职工): any member of staff, whatever their role, who is no longer serving
+    and retired in ``year`` by ``on``. A serving person never is."""
+    return not serving and retired_on is not None and retired_on.year == year and retired_on <= on
+
+
 def assess(
     *,
     periods: list[Period],
@@ -93,7 +116,11 @@ def assess(
     serving: bool,
     retired_on: date | None,
     veto: str | None,
+    year: int | None = None,
 ) -> Verdict:
+    """Whether the person meets the rule on ``on`` (for 荣誉退休: retired in ``year``, by
+    default the year of ``on``). A veto in force makes the verdict negative with its
+    reason; ``candidacy`` decides whether that person is a candidate at all."""
     counted = counted_periods(periods, rule)
     as_of = on
     if not serving and retired_on is not None and rule.retirees_count_to_retirement:
@@ -103,7 +130,7 @@ def assess(
     if veto:
         return Verdict(False, years, needed, veto_message(veto), counted)
     if rule.basis == RETIREMENT:
-        ok = not serving and retired_on is not None and retired_on <= on
+        ok = retired_in(year or on.year, on=on, serving=serving, retired_on=retired_on)
         return Verdict(ok, years, needed, "" if ok else _("Not retired."), counted)
     if rule.must_be_serving and not serving:
         return Verdict(
@@ -119,3 +146,82 @@ def assess(
         % {"years": years, "needed": needed, "left": needed - years},
         counted,
     )
+
+
+def holds(awards) -> bool:
+    """Whether one of these awards of a type is still in force (not revoked)."""
+    return any(award.revoked_on is None for award in awards)
+
+
+@dataclass
+class Candidacy:
+    status: str | None  # PROPOSED, VETOED, or None: not a candidate
+    verdict: Verdict
+
+
+def candidacy(
+    *,
+    periods: list[Period],
+    rule: HonourRule,
+    year: int,
+    on: date,
+    serving: bool,
+    retired_on: date | None,
+    veto: str | None,
+    awards=(),
+) -> Candidacy:
+    """What the scan of ``year`` (judged on ``on``) makes of one person for one honour.
+
+    - An award of the type in force (``awards``, not revoked) means no candidate: an honour
+      is awarded once per person and type. A revoked award does not count.
+    - Otherwise the person is judged without the veto: if they do not qualify they are no
+      candidate, vetoed or not (a veto never creates a candidate).
+    - One who qualifies is PROPOSED, or VETOED with the reason when a sanction is in force.
+    """
+    clean = assess(
+        periods=periods,
+        rule=rule,
+        on=on,
+        serving=serving,
+        retired_on=retired_on,
+        veto=None,
+        year=year,
+    )
+    if holds(awards) or not clean.qualifies:
+        return Candidacy(None, clean)
+    if veto:
+        vetoed = Verdict(False, clean.years, clean.needed, veto_message(veto), clean.evidence)
+        return Candidacy(VETOED, vetoed)
+    return Candidacy(PROPOSED, clean)
+
+
+def open_in(year: int, *, first: int | None, every: int | None) -> bool:
+    """Whether a nominated honour takes nominations in ``year``: every year when it has no
+    cadence, else ``first`` and every ``every`` years after (全区优秀教师: 2023, 2028, …)."""
+    if first is None or not every:
+        return True
+    return year >= first and (year - first) % every == 0
+
+
+def next_open(year: int, *, first: int | None, every: int | None) -> int:
+    """The first year from ``year`` on in which the honour takes nominations."""
+    if first is None or not every:
+        return year
+    if year <= first:
+        return first
+    return year + (-(year - first)) % every
+
+
+def closed_year_message(honour: str, year: int, next_year: int) -> str:
+    return _("%(honour)s takes no nominations in %(year)d; it is next open in %(next)d.") % {
+        "honour": honour,
+        "year": year,
+        "next": next_year,
+    }
+
+
+def already_held_message(name: str, honour: str, number: str) -> str:
+    return _(
+        "%(name)s already holds %(honour)s (certificate %(number)s): an honour is awarded "
+        "once per person."
+    ) % {"name": name, "honour": honour, "number": number}

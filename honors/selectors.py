@@ -45,6 +45,20 @@ def honour_types(user):
     )
 
 
+def nominated_honours(user, year: int) -> list[HonourType]:
+    """The nominated honours the user's page offers, each with ``open_now`` (whether it
+    takes nominations in ``year``) and ``next_open`` (the first year from ``year`` on that
+    does: 全区优秀教师, every five years from 2023, is next open in 2028 when ``year`` is
+    2026)."""
+    rows = list(
+        honour_types(user).filter(basis=Basis.NOMINATED).select_related("region").order_by("name")
+    )
+    for honour in rows:
+        honour.open_now = honour.open_in(year)
+        honour.next_open = honour.next_open_year(year)
+    return rows
+
+
 def teacher_honours(teacher, *, on: date, veto: str | None = None) -> dict:
     """The teacher's awards, and each years-of-service honour they are within its
     ``close_within_years`` of ("乡村从教 27 年，还差 3 年")."""

@@ -1,6 +1,13 @@
 """The yearly scan: every honour type with a years-of-service rule, every teacher in the
-region, one pass over their service periods (two queries), candidates upserted so a rerun
-never duplicates them, and the ethics veto removing a candidate with its reason."""
+region, one pass over their service periods, sanctions and awards (a few queries), candidates
+upserted so a rerun never duplicates them, and the ethics veto removing a candidate with its
+reason.
+
+Every door that makes a candidate or an award (the scan, its command and task, the review
+page and API, nominations) goes through this module, which keeps POLICY §8: an honour is
+awarded once per person and type (a revoked award may be given again), a veto removes a
+candidate and never creates one, and a nominated honour takes nominations only in the years
+of its cadence."""
 
 from __future__ import annotations
 
@@ -71,29 +78,39 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
             )
         )
     vetoes = _vetoes([t.pk for t in teachers], on)
+    awards: dict[tuple[int, int], list[rules.PastAward]] = {}
+    for honour_id, teacher_id, award_year, revoked_on in Award.objects.filter(
+        honour_type__in=honours
+    ).values_list("honour_type_id", "teacher_id", "year", "revoked_on"):
+        awards.setdefault((honour_id, teacher_id), []).append(
+            rules.PastAward(award_year, revoked_on)
+        )
     existing = {
         (c.honour_type_id, c.teacher_id): c
-        for c in Candidate.objects.filter(year=year, honour_type__in=honours)
+        for c in Candidate.objects.filter(year=year, honour_type__in=honours).select_related(
+            "teacher__school__county"
+        )
     }
-    new, changed = [], []
+    new, changed, kept = [], [], set()
     for honour in honours:
         rule = _rule(honour)
         for teacher in teachers:
             if not teacher.school.county.path.startswith(honour.region.subtree_prefix):
                 continue
-            verdict = rules.assess(
+            found = rules.candidacy(
                 periods=periods.get(teacher.pk, []),
                 rule=rule,
+                year=year,
                 on=on,
                 serving=teacher.status == "serving",
                 retired_on=teacher.retired_on,
                 veto=vetoes.get(teacher.pk),
+                awards=awards.get((honour.pk, teacher.pk), ()),
             )
-            if not verdict.qualifies and not (
-                vetoes.get(teacher.pk) and verdict.years >= verdict.needed
-            ):
+            if found.status is None:
                 continue
-            status = CandidateStatus.VETOED if teacher.pk in vetoes else CandidateStatus.PROPOSED
+            kept.add((honour.pk, teacher.pk))
+            verdict = found.verdict
             evidence = _evidence(verdict.evidence)
             current = existing.get((honour.pk, teacher.pk))
             if current is None:
@@ -104,15 +121,25 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
                         year=year,
                         years=verdict.years,
                         evidence=evidence,
-                        status=status,
+                        status=found.status,
                         reason=verdict.reason[:200],
                     )
                 )
             elif current.status in (CandidateStatus.PROPOSED, CandidateStatus.VETOED):
                 # Reviewed candidates keep their decision; proposals follow the records.
                 current.years, current.evidence = verdict.years, evidence
-                current.status, current.reason = status, verdict.reason[:200]
+                current.status, current.reason = found.status, verdict.reason[:200]
                 changed.append(current)
+    # Proposals follow the records: one the scan made that no longer stands (the teacher
+    # now holds the honour, no longer qualifies, or was only "vetoed") goes.
+    stale = [
+        c.pk
+        for key, c in existing.items()
+        if key not in kept
+        and c.status in (CandidateStatus.PROPOSED, CandidateStatus.VETOED)
+        and (region is None or c.teacher.school.county.path.startswith(region.subtree_prefix))
+    ]
+    Candidate.objects.filter(pk__in=stale, award__isnull=True).delete()
     Candidate.objects.bulk_create(new, batch_size=1000)
     Candidate.objects.bulk_update(
         changed, ["years", "evidence", "status", "reason"], batch_size=1000
@@ -168,10 +195,13 @@ def candidates_review(
     as_system: bool = False,
 ) -> tuple[int, list[str], AwardBatch | None]:
     """Approve or reject proposed candidates in bulk. Rejection needs a reason. Approval
-    checks the ethics veto again (a sanction decided since the scan stops the award) and
-    gives each award the next certificate number of its type and year and a verification
-    code; the awards of one approval form one batch per honour type. Returns (decided,
-    refusals in words, the last batch)."""
+    checks the ethics veto again (a sanction decided since the scan stops the award),
+    refuses a teacher who already holds an award of the type in force (an honour is awarded
+    once per person and type: of two candidates of one teacher in one approval the earlier
+    year wins) and a nominated honour's candidate of a year outside its cadence; such
+    candidates are rejected with the reason. Each award gets the next certificate number of
+    its type and year and a verification code; the awards of one approval form one batch per
+    honour type and year. Returns (decided, refusals in words, the last batch)."""
     on = on or timezone.localdate()
     reason = (reason or "").strip()
     if not approve and not reason:
@@ -208,6 +238,16 @@ def candidates_review(
         return len(decided), refused, None
     vetoes = _vetoes([c.teacher_id for c in decided], on)
     awards = []
+    turned_down: list[Candidate] = []
+
+    def turn_down(candidate: Candidate, why: str) -> None:
+        """Approval refused by a rule, not by the reviewer: the candidate is rejected with
+        the reason, which the reviewer reads among the refusals."""
+        candidate.status, candidate.reason = CandidateStatus.REJECTED, why[:200]
+        candidate.reviewed_by, candidate.reviewed_at = actor, now
+        turned_down.append(candidate)
+        refused.append(why)
+
     by_type: dict[int, list[Candidate]] = {}
     for candidate in decided:
         if candidate.teacher_id in vetoes:
@@ -216,20 +256,53 @@ def candidates_review(
             candidate.save(update_fields=["status", "reason"])
             refused.append(f"{candidate.teacher.name}：{candidate.reason}")
             continue
+        honour = candidate.honour_type
+        if honour.basis == Basis.NOMINATED and not honour.open_in(candidate.year):
+            turn_down(
+                candidate,
+                f"{candidate.teacher.name}："
+                + rules.closed_year_message(
+                    honour.name, candidate.year, honour.next_open_year(candidate.year)
+                ),
+            )
+            continue
         by_type.setdefault(candidate.honour_type_id, []).append(candidate)
     for group in by_type.values():
         honour = group[0].honour_type
         HonourType.objects.select_for_update().get(pk=honour.pk)  # numbers: one at a time
+        # Awarded once per person and type (POLICY §8): the awards in force, read under the
+        # lock so two approvals one after another see each other's.
+        held = dict(
+            Award.objects.filter(
+                honour_type=honour,
+                teacher_id__in={c.teacher_id for c in group},
+                revoked_on__isnull=True,
+            ).values_list("teacher_id", "certificate_number")
+        )
         for year in sorted({c.year for c in group}):
-            batch = AwardBatch.objects.create(honour_type=honour, year=year, created_by=actor)
+            batch_of_year = None
             last = (
                 Award.objects.filter(honour_type=honour, year=year).aggregate(n=Max("sequence"))[
                     "n"
                 ]
                 or 0
             )
-            for candidate in (c for c in group if c.year == year):
+            for candidate in sorted((c for c in group if c.year == year), key=lambda c: c.pk):
+                if candidate.teacher_id in held:
+                    turn_down(
+                        candidate,
+                        rules.already_held_message(
+                            candidate.teacher.name, honour.name, held[candidate.teacher_id]
+                        ),
+                    )
+                    continue
+                if batch_of_year is None:
+                    batch_of_year = batch = AwardBatch.objects.create(
+                        honour_type=honour, year=year, created_by=actor
+                    )
                 last += 1
+                number = f"{honour.region.code}-{honour.code.upper()}-{year}-{last:05d}"
+                held[candidate.teacher_id] = number
                 awards.append(
                     Award(
                         candidate=candidate,
@@ -238,17 +311,19 @@ def candidates_review(
                         year=year,
                         years=candidate.years,
                         sequence=last,
-                        certificate_number=f"{honour.region.code}-{honour.code.upper()}-{year}-{last:05d}",
+                        certificate_number=number,
                         verification_code=new_verification_code(),
                         awarded_on=on,
-                        batch=batch,
+                        batch=batch_of_year,
                     )
                 )
                 candidate.status, candidate.reason = CandidateStatus.APPROVED, ""
                 candidate.reviewed_by, candidate.reviewed_at = actor, now
     Award.objects.bulk_create(awards, batch_size=1000)
     approved = [a.candidate for a in awards]
-    Candidate.objects.bulk_update(approved, ["status", "reason", "reviewed_by", "reviewed_at"])
+    Candidate.objects.bulk_update(
+        approved + turned_down, ["status", "reason", "reviewed_by", "reviewed_at"]
+    )
     audit_record(
         actor=actor,
         action="honours.approve",
@@ -259,8 +334,10 @@ def candidates_review(
 
 @transaction.atomic
 def candidate_nominate(*, honour: HonourType, teacher: Teacher, year: int, actor, note: str = ""):
-    """A nominated honour (优秀教师 …): the nomination becomes a proposed candidate; the
-    ethics veto refuses it at once."""
+    """A nominated honour (优秀教师 …): the nomination becomes a proposed candidate. Refused
+    at once: a year outside the honour's cadence (全区优秀教师: every five years from 2023),
+    a teacher who holds the honour already (awarded once per person and type) and the
+    ethics veto."""
     if honour.basis != Basis.NOMINATED:
         raise ValidationError(
             _("This honour is earned by years of service: the yearly scan proposes it.")
@@ -270,8 +347,16 @@ def candidate_nominate(*, honour: HonourType, teacher: Teacher, year: int, actor
             _("%(honour)s is awarded by %(region)s; the teacher's school is outside it.")
             % {"honour": honour.name, "region": honour.region.name}
         )
+    if not honour.open_in(year):
+        raise ValidationError(
+            rules.closed_year_message(honour.name, year, honour.next_open_year(year))
+        )
     if honour.must_be_serving and teacher.status != "serving":
         raise ValidationError(_("The honour is for teachers still serving."))
+    held = Award.objects.filter(honour_type=honour, teacher=teacher, revoked_on__isnull=True)
+    number = held.values_list("certificate_number", flat=True).first()
+    if number:
+        raise ValidationError(rules.already_held_message(teacher.name, honour.name, number))
     veto = _vetoes([teacher.pk], timezone.localdate()).get(teacher.pk)
     if veto:
         raise ValidationError(rules.veto_message(veto))

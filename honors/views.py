@@ -27,7 +27,7 @@ from portal.services import IDLookupRefused, audit_record, teacher_find_by_id_nu
 
 from . import certificate, selectors, services
 from .forms import DecisionForm, NominateForm
-from .models import Award, AwardBatch, Basis, CandidateStatus
+from .models import Award, AwardBatch, CandidateStatus
 
 PAGE = 50
 
@@ -107,7 +107,8 @@ def candidate_list(request):
             "status": status,
             "honour": honour,
             "types": types,
-            "nominated_types": [t for t in types if t.basis == Basis.NOMINATED],
+            # Each with open_now and next_open (a five-yearly honour is closed in between).
+            "nominated_types": selectors.nominated_honours(user, year),
             "statuses": CandidateStatus.choices,
             "counts": counts,
             "query": f"year={year}&status={status}&honour={honour}",

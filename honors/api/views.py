@@ -35,7 +35,13 @@ class HonourTypeSerializer(serializers.ModelSerializer):
             "years_senior_high",
             "must_be_serving",
             "close_within_years",
+            "cadence_from",
+            "cadence_every",
+            "next_open_year",
         ]
+
+    # The first year from this year on that takes nominations (this year without a cadence).
+    next_open_year = serializers.IntegerField(read_only=True)
 
 
 class CandidateSerializer(serializers.ModelSerializer):

@@ -143,3 +143,292 @@ def test_honorary_retirement():
     assert not rules.assess(
         periods=[], rule=retire, on=D(2026, 9, 1), serving=True, retired_on=None, veto=None
     ).qualifies
+
+
+# --- Candidacy: who the scan makes a candidate (POLICY §8) ------------------------------------
+# A veto removes a candidate and never creates one; 荣誉退休 is for any member of staff
+# retiring in the year; an honour is awarded once per person and type, and a revoked award
+# may be proposed again.
+
+RETIREMENT = HonourRule(basis=rules.RETIREMENT)
+
+
+def principal(start, end):
+    return Period(start, end, "principal", "junior", False)
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "year", "on", "serving", "retired_on", "veto", "awards", "status"),
+    [
+        # 荣誉退休
+        ("serving + veto", RETIREMENT, 2026, D(2026, 12, 31), True, None, "警告", [], None),
+        ("serving, clean", RETIREMENT, 2026, D(2026, 12, 31), True, None, None, [], None),
+        (
+            "retired this year + veto",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2026, 8, 31),
+            "警告",
+            [],
+            rules.VETOED,
+        ),
+        (
+            "retired this year, clean",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2026, 8, 31),
+            None,
+            [],
+            rules.PROPOSED,
+        ),
+        (
+            "retired last year",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2025, 8, 31),
+            None,
+            [],
+            None,
+        ),
+        (
+            "retired last year + veto",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2025, 8, 31),
+            "警告",
+            [],
+            None,
+        ),
+        ("not serving, no date", RETIREMENT, 2026, D(2026, 12, 31), False, None, None, [], None),
+        (
+            "29 February, that year",
+            RETIREMENT,
+            2028,
+            D(2028, 12, 31),
+            False,
+            D(2028, 2, 29),
+            None,
+            [],
+            rules.PROPOSED,
+        ),
+        (
+            "29 February, the next year",
+            RETIREMENT,
+            2029,
+            D(2029, 12, 31),
+            False,
+            D(2028, 2, 29),
+            None,
+            [],
+            None,
+        ),
+        (
+            "29 February, judged the day before",
+            RETIREMENT,
+            2028,
+            D(2028, 2, 28),
+            False,
+            D(2028, 2, 29),
+            None,
+            [],
+            None,
+        ),
+        (
+            "31 December, judged that day",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2026, 12, 31),
+            None,
+            [],
+            rules.PROPOSED,
+        ),
+        (
+            "31 December, judged the day before",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 30),
+            False,
+            D(2026, 12, 31),
+            None,
+            [],
+            None,
+        ),
+        (
+            "31 December, the next year's scan",
+            RETIREMENT,
+            2027,
+            D(2027, 12, 31),
+            False,
+            D(2026, 12, 31),
+            None,
+            [],
+            None,
+        ),
+        (
+            "retirement already awarded",
+            RETIREMENT,
+            2026,
+            D(2026, 12, 31),
+            False,
+            D(2026, 8, 31),
+            None,
+            [rules.PastAward(2026)],
+            None,
+        ),
+        # Years of service: the veto only turns a qualifying candidate into a vetoed one.
+        (
+            "30 years + veto",
+            TEACHING_30,
+            2026,
+            D(2026, 12, 31),
+            True,
+            None,
+            "警告",
+            [],
+            rules.VETOED,
+        ),
+        (
+            "30 years, clean",
+            TEACHING_30,
+            2026,
+            D(2026, 12, 31),
+            True,
+            None,
+            None,
+            [],
+            rules.PROPOSED,
+        ),
+        (
+            "already awarded",
+            TEACHING_30,
+            2027,
+            D(2027, 12, 31),
+            True,
+            None,
+            None,
+            [rules.PastAward(2026)],
+            None,
+        ),
+        (
+            "already awarded + veto",
+            TEACHING_30,
+            2027,
+            D(2027, 12, 31),
+            True,
+            None,
+            "警告",
+            [rules.PastAward(2026)],
+            None,
+        ),
+        (
+            "revoked: proposed again",
+            TEACHING_30,
+            2027,
+            D(2027, 12, 31),
+            True,
+            None,
+            None,
+            [rules.PastAward(2026, revoked_on=D(2027, 3, 1))],
+            rules.PROPOSED,
+        ),
+        (
+            "revoked once, held again",
+            TEACHING_30,
+            2028,
+            D(2028, 12, 31),
+            True,
+            None,
+            None,
+            [rules.PastAward(2026, revoked_on=D(2027, 3, 1)), rules.PastAward(2027)],
+            None,
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) and " " in value else None,
+)
+def test_candidacy(case, rule, year, on, serving, retired_on, veto, awards, status):
+    periods = [town(D(1990, 9, 1), None if serving else retired_on)]
+    result = rules.candidacy(
+        periods=periods,
+        rule=rule,
+        year=year,
+        on=on,
+        serving=serving,
+        retired_on=retired_on,
+        veto=veto,
+        awards=awards,
+    )
+    assert result.status == status, (case, result)
+    if status == rules.VETOED:
+        assert "警告" in result.verdict.reason
+
+
+def test_the_veto_never_creates_a_years_candidate():
+    """29 years and a sanction: not a candidate at all (before, "vetoed")."""
+    result = rules.candidacy(
+        periods=[town(D(1997, 9, 1), None)],
+        rule=TEACHING_30,
+        year=2026,
+        on=D(2026, 12, 31),
+        serving=True,
+        retired_on=None,
+        veto="警告",
+    )
+    assert result.status is None
+
+
+@pytest.mark.parametrize(
+    ("periods", "status"),
+    [
+        ([principal(D(1995, 9, 1), D(2026, 7, 31))], rules.PROPOSED),  # a principal
+        ([], rules.PROPOSED),  # staff with no teaching period on record (教职工)
+    ],
+)
+def test_honorary_retirement_is_for_any_member_of_staff(periods, status):
+    result = rules.candidacy(
+        periods=periods,
+        rule=RETIREMENT,
+        year=2026,
+        on=D(2026, 12, 31),
+        serving=False,
+        retired_on=D(2026, 7, 31),
+        veto=None,
+    )
+    assert result.status == status
+
+
+def test_held_counts_only_awards_in_force():
+    assert not rules.holds([])
+    assert rules.holds([rules.PastAward(2020)])
+    assert not rules.holds([rules.PastAward(2020, revoked_on=D(2021, 1, 1))])
+
+
+# --- Cadence of nominated honours (POLICY §3: every five years from 2023) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("year", "first", "every", "open_", "next_open"),
+    [
+        (2023, 2023, 5, True, 2023),
+        (2024, 2023, 5, False, 2028),
+        (2026, 2023, 5, False, 2028),
+        (2027, 2023, 5, False, 2028),
+        (2028, 2023, 5, True, 2028),
+        (2033, 2023, 5, True, 2033),
+        (2020, 2023, 5, False, 2023),  # before the first year
+        (2026, None, None, True, 2026),  # blank: every year
+        (2026, 2023, 1, True, 2026),
+    ],
+)
+def test_cadence(year, first, every, open_, next_open):
+    assert rules.open_in(year, first=first, every=every) is open_
+    assert rules.next_open(year, first=first, every=every) == next_open
