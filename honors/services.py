@@ -11,6 +11,7 @@ of its cadence."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date
 
@@ -27,6 +28,8 @@ from portal.services import audit_record
 
 from . import rules
 from .models import Award, AwardBatch, Basis, Candidate, CandidateStatus, HonourType
+
+logger = logging.getLogger(__name__)
 
 
 def _rule(honour: HonourType) -> rules.HonourRule:
@@ -97,16 +100,24 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
         for teacher in teachers:
             if not teacher.school.county.path.startswith(honour.region.subtree_prefix):
                 continue
-            found = rules.candidacy(
-                periods=periods.get(teacher.pk, []),
-                rule=rule,
-                year=year,
-                on=on,
-                serving=teacher.status == "serving",
-                retired_on=teacher.retired_on,
-                veto=vetoes.get(teacher.pk),
-                awards=awards.get((honour.pk, teacher.pk), ()),
-            )
+            try:
+                found = rules.candidacy(
+                    periods=periods.get(teacher.pk, []),
+                    rule=rule,
+                    year=year,
+                    on=on,
+                    serving=teacher.status == "serving",
+                    retired_on=teacher.retired_on,
+                    veto=vetoes.get(teacher.pk),
+                    awards=awards.get((honour.pk, teacher.pk), ()),
+                )
+            except Exception:  # one teacher's bad data never stops the others
+                logger.exception(
+                    "honour %s: teacher %s could not be judged; the others were", honour.pk,
+                    teacher.pk,
+                )
+                kept.add((honour.pk, teacher.pk))  # an earlier proposal stays until judged
+                continue
             if found.status is None:
                 continue
             kept.add((honour.pk, teacher.pk))

@@ -118,3 +118,33 @@ def test_honorary_retirement_is_for_any_member_of_staff_retiring_that_year(world
         )
     )
     assert found == {"周校长": "proposed", "吴会计": "proposed", "郑老师": "vetoed"}
+
+
+def test_one_teacher_failing_is_logged_and_the_others_are_judged(world, monkeypatch, caplog):
+    """Issue 13 item 3, the class: a background job that judges teachers one by one never
+    stops at one teacher's bad data."""
+    from honors import rules as honour_rules
+    from portal.models import Teacher
+
+    real = honour_rules.candidacy
+
+    def fragile(**kwargs):
+        if kwargs["retired_on"] == date(2026, 2, 28):
+            raise ValueError("day is out of range for month")
+        return real(**kwargs)
+
+    monkeypatch.setattr(honour_rules, "candidacy", fragile)
+    Teacher.objects.filter(pk=world.colleague.pk).update(
+        status="retired", retired_on=date(2026, 2, 28)
+    )
+    Teacher.objects.filter(pk=world.sibling_teacher.pk).update(
+        status="retired", retired_on=date(2026, 3, 1)
+    )
+    services.honours_scan(year=2026)
+    assert f"teacher {world.colleague.pk} could not be judged" in caplog.text
+    # The colleague's earlier proposal stays until the teacher can be judged ...
+    assert Candidate.objects.filter(pk=world.candidate.pk, status="proposed").exists()
+    # ... and the rest of the scan ran: the other retiree is proposed for 荣誉退休.
+    assert Candidate.objects.filter(
+        teacher=world.sibling_teacher, honour_type__basis="retirement", status="proposed"
+    ).exists()
