@@ -1,7 +1,8 @@
 """Target attainment at city scale: the 100,000 teachers of the training benchmark plus
-~30,000 titles, studios in two schools of three and this year's rotations; every target of
-the Wenzhou and Ningxia presets recomputed for the city and its 12 counties, against the same
-figures computed by hand-written SQL in the same run.
+~30,000 titles, a service period each (for the rotation eligibility), studios in two schools
+of three and this year's rotations; every target of the Wenzhou and Ningxia presets
+recomputed for the city and its 12 counties, against the same figures computed by
+hand-written SQL (``bench/attainment_handsql.py``) in the same run.
 
     .venv/bin/python bench/training_compliance.py   # once, to build the database
     .venv/bin/python bench/attainment.py
@@ -21,7 +22,7 @@ ON = date(2025, 12, 1)
 def titles(count: int) -> None:
     from django.db import connection
 
-    from portal.models import Region
+    from portal.models import Region, ServicePeriod, Teacher
     from talent import presets
     from talent.models import Tier, Title
 
@@ -44,6 +45,25 @@ def titles(count: int) -> None:
             [tier_ids, tier_ids, city.pk, count],
         )
         cursor.execute("ANALYZE talent_title")
+        # Rotation counts the teachers eligible to rotate (6 years at the same school): every
+        # teacher without a service period gets one at their school, one in seven of them
+        # only since 2021.
+        ServicePeriod.objects.bulk_create(
+            (
+                ServicePeriod(
+                    teacher_id=pk,
+                    school_id=school,
+                    role="teacher",
+                    stage=stage,
+                    start=date(2021, 3, 1) if pk % 7 == 0 else started or date(2010, 9, 1),
+                )
+                for pk, school, stage, started in Teacher.objects.filter(
+                    service_periods__isnull=True
+                ).values_list("pk", "school_id", "stage", "started_teaching")
+            ),
+            batch_size=5000,
+        )
+        cursor.execute("ANALYZE portal_serviceperiod")
         # Studios: every county, and two schools in three; rotations: about 8 % of the
         # primary and junior teachers, to the next school of their county, this autumn.
         cursor.execute("DELETE FROM talent_studio")
@@ -78,7 +98,8 @@ def titles(count: int) -> None:
 
 
 def hand(regions) -> dict:
-    from talent import handsql
+    import attainment_handsql as handsql
+
     from talent.models import SHARE_KINDS, Target
 
     figures = {}

@@ -84,7 +84,7 @@ def generate(teachers: int, records: int) -> None:
                 (teacher_id, course_id, description, hours_tenths, completed_on, level,
                  category, mode, source, status, reject_reason, evidence, is_reversed,
                  reverses_id, created_by_id, created_at, reviewed_by_id, reviewed_at,
-                 import_job_id)
+                 import_job_id, missed_tenths)
             SELECT t, NULL, 'bench', 10 + ((t * 7 + s * 13) %% 150),
                    DATE '2021-01-01' + ((t * 31 + s * 97) %% 1795),
                    (ARRAY['national','province','city','county','school'])[1 + (t + s) %% 5],
@@ -92,7 +92,7 @@ def generate(teachers: int, records: int) -> None:
                        [1 + (t * 3 + s) %% 6],
                    'face_to_face', 'import',
                    CASE WHEN (t + s) %% 20 = 0 THEN 'pending' ELSE 'approved' END,
-                   '', '', false, NULL, NULL, now(), NULL, now(), NULL
+                   '', '', false, NULL, NULL, now(), NULL, now(), NULL, 0
             FROM generate_series(%s, %s) AS t, generate_series(1, %s) AS s
             """,
             [low, high, per_teacher],

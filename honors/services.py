@@ -113,7 +113,8 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
                 )
             except Exception:  # one teacher's bad data never stops the others
                 logger.exception(
-                    "honour %s: teacher %s could not be judged; the others were", honour.pk,
+                    "honour %s: teacher %s could not be judged; the others were",
+                    honour.pk,
                     teacher.pk,
                 )
                 kept.add((honour.pk, teacher.pk))  # an earlier proposal stays until judged

@@ -8,7 +8,17 @@ from django.contrib import admin
 from portal.admin import ScopedAdmin, offer_below
 
 from . import services
-from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
+from .models import (
+    Attainment,
+    Enrolment,
+    Programme,
+    Rotation,
+    Studio,
+    TalentRule,
+    Target,
+    Tier,
+    Title,
+)
 
 # A county's programme may lead toward a tier of its city's ladder, its targets count the
 # city's tiers, and it nominates into the city's programmes.
@@ -28,11 +38,45 @@ class ProgrammeAdmin(ScopedAdmin):
     filter_horizontal = ["draws_from"]
 
 
+class TargetForm(forms.ModelForm):
+    """Retirement ages left empty keep the model's defaults (they matter only to rotation
+    targets with a years-to-retirement condition)."""
+
+    DEFAULTED = ("retirement_age_men", "retirement_age_women")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTED:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.DEFAULTED:
+            if name in self.fields and cleaned.get(name) is None:
+                cleaned[name] = Target._meta.get_field(name).get_default()
+        return cleaned
+
+
 @admin.register(Target)
 class TargetAdmin(ScopedAdmin):
+    form = TargetForm
     list_display = ["plan", "name", "region", "applies_to", "kind", "figure", "deadline"]
     list_filter = ["plan", "kind"]
     filter_horizontal = ["tiers"]
+
+
+@admin.register(TalentRule)
+class TalentRuleAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "region",
+        "rural_years_required",
+        "registration_bars",
+        "outside_quota_intermediate_years",
+        "outside_quota_senior_years",
+        "principal_rural_years_preferred",
+    ]
 
 
 @admin.register(Studio)

@@ -9,9 +9,10 @@ class TalentConfig(AppConfig):
     def ready(self):
         from portal import panels, scope
 
-        from .panels import titles_panel
+        from .panels import senior_title_panel, titles_panel
 
         panels.register_teacher_panel(titles_panel)
+        panels.register_teacher_panel(senior_title_panel)
 
         from portal.imports import kinds
 
@@ -19,11 +20,22 @@ class TalentConfig(AppConfig):
 
         kinds.register(NominationKind())
 
-        from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
+        from .models import (
+            Attainment,
+            Enrolment,
+            Programme,
+            Rotation,
+            Studio,
+            TalentRule,
+            Target,
+            Tier,
+            Title,
+        )
 
         scope.register(Tier, region="region", school=None, teacher=None)
         scope.register(Programme, region="region", school=None, teacher=None)
         scope.register(Target, region="region", school=None, teacher=None)
+        scope.register(TalentRule, region="region", school=None, teacher=None)
         scope.register(Attainment, region="region", school=None, teacher=None)
         scope.register(
             Enrolment, region="teacher__school__county", school="teacher__school", teacher="teacher"

@@ -1,24 +1,54 @@
 """Demo data for ``seed_demo``: the Wenzhou ladder and its 2025 targets on the city, titles
-awarded since 2022, the city's and each county's programmes, county targets, studios and this
-year's rotations, and quarterly snapshots so the charts have a path."""
+awarded since 2018, the city's and each county's programmes, county targets, studios and this
+year's rotations, a backbone share per county, and quarterly snapshots so the charts have a
+path.
+
+The city takes the Wenzhou preset's senior-title conditions (rural titles outside the quota
+after 15 / 30 years, no review while registration is suspended); 文成县 adds the 强师计划
+condition of a year at a rural or weak school for compulsory-education teachers (N §2.7, from
+the Ningxia preset), so both kinds of condition show.
+
+The named edge cases of ``portal.demo_data.edge_cases`` get exactly the titles their spec
+lists (no random ones), the 市名教师 among them are put to the 省特级教师 programme through
+the eligibility check (the ethics veto refuses one), and one of them rotates to a rural
+school this year (docs/demo.md)."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 
-from portal.models import Region, Teacher
+from portal import demo_data
+from portal.models import Region, School, Teacher
 
 from . import presets, services
-from .models import Attainment, Enrolment, Programme, Rotation, Studio, Target, Tier, Title
+from .models import (
+    Attainment,
+    Enrolment,
+    Programme,
+    Rotation,
+    Studio,
+    TalentRule,
+    Target,
+    Tier,
+    Title,
+)
+
+RURAL_YEAR_COUNTY = "330328"  # 文成县: the 强师计划 year at a rural or weak school
 
 
 def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
     city = province.children.order_by("code").first()
     presets.load("wenzhou", region=city)
+    _rural_year_condition(city)
     tiers = {t.code: t for t in Tier.objects.filter(region=city)}
-    teachers = list(Teacher.objects.filter(school__county__parent=city).order_by("id"))
-    titles = []
+    edge = _edge_teachers(as_of)
+    teachers = list(
+        Teacher.objects.filter(school__county__parent=city)
+        .exclude(pk__in=[t.pk for t in edge.values()])
+        .order_by("id")
+    )
+    titles = _edge_titles(edge, tiers, city, as_of)
     ladder = ["xinrui", "jiaotan-xinxiu", "city-famous-teacher", "province-special"]
     for index, teacher in enumerate(teachers):
         climbed = rng.choices([0, 1, 2, 3, 4], weights=[50, 25, 15, 7, 3])[0]
@@ -52,11 +82,23 @@ def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
     holders = (
         Teacher.objects.filter(titles__tier=tiers["jiaotan-xinxiu"])
         .exclude(titles__tier=tiers["city-famous-teacher"])
-        .distinct()[:12]
+        .exclude(pk__in=[t.pk for t in edge.values()])
+        .select_related("school__county")
+        .distinct()
+        .order_by("id")[:12]
     )
     for teacher in holders:
-        Enrolment.objects.create(programme=famous, teacher=teacher)
-    _county_plans(rng=rng, city=city, tiers=tiers, as_of=as_of)
+        # Places on targeted posts count toward the programme's reserved shares.
+        post = (
+            "mountain_island"
+            if teacher.school.county.is_mountain_island
+            else "weak_rural"
+            if teacher.school.is_rural and teacher.school.is_weak
+            else ""
+        )
+        Enrolment.objects.create(programme=famous, teacher=teacher, targeted_post=post)
+    _special_teacher_programme(city=city, tiers=tiers, as_of=as_of)
+    _county_plans(rng=rng, city=city, tiers=tiers, as_of=as_of, edge=edge)
     # Quarterly snapshots since the plan began, so the charts show the path.
     day = date(2022, 3, 1)
     while day < as_of:
@@ -69,7 +111,112 @@ def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
     )
 
 
-def _county_plans(*, rng, city, tiers, as_of) -> None:
+def _rural_year_condition(city) -> None:
+    """文成县's own senior-title conditions: the Ningxia preset's (N §2.7 year at a rural or
+    weak school for 小学 and 初中, principal candidates' 3 years preferred) with the city's
+    rural titles outside the quota, which the county's own conditions replace."""
+    county = city.children.filter(code=RURAL_YEAR_COUNTY).first()
+    if county is None:
+        return
+    ladders = presets.presets()
+    spec = dict(ladders["ningxia"]["talent_rule"])
+    wenzhou = ladders["wenzhou"]["talent_rule"]
+    spec.update({k: v for k, v in wenzhou.items() if k.startswith("outside_quota_")})
+    spec["name"] = f"{county.name} 高级职称申报条件（强师计划：乡村或薄弱学校任教 1 年）"
+    presets.talent_rule(spec, region=county)
+
+
+def _edge_teachers(as_of: date) -> dict[str, Teacher]:
+    found = {}
+    for spec in demo_data.edge_cases(as_of):
+        teacher = Teacher.objects.filter(name=spec.name, school__code=spec.school_code).first()
+        if teacher is not None:
+            found[spec.key] = teacher
+    return found
+
+
+def _edge_titles(edge, tiers, city, as_of) -> list[Title]:
+    """The titles each edge case's spec lists, with the tier's term."""
+    titles = []
+    for index, spec in enumerate(demo_data.edge_cases(as_of)):
+        teacher = edge.get(spec.key)
+        for step, (code, awarded) in enumerate(spec.titles):
+            tier = tiers.get(code)
+            if teacher is None or tier is None or awarded > as_of:
+                continue
+            term = tier.term_years
+            titles.append(
+                Title(
+                    teacher=teacher,
+                    tier=tier,
+                    awarding_region=city,
+                    awarded_on=awarded,
+                    valid_until=awarded.replace(year=awarded.year + term) if term else None,
+                    certificate_number=f"{city.code}-{tier.code}-{awarded.year}-E{index:03d}{step}",
+                )
+            )
+    return titles
+
+
+def _special_teacher_programme(*, city, tiers, as_of) -> None:
+    """The city's 省特级教师 programme of this year, drawing from 市名教师: every holder
+    is put through the eligibility check, so those under an ethics sanction or without a
+    year at a rural or weak school (where the tier asks one) are refused and stay out."""
+    programme = Programme(
+        name=f"省特级教师培养计划（{as_of.year}–{as_of.year + 1}）",
+        region=city,
+        tier=tiers["province-special"],
+        window_start=date(as_of.year, 1, 1),
+        window_end=date(as_of.year + 1, 12, 31),
+        selection_quota=300,
+        target_titles=100,
+    )
+    programme.full_clean()
+    programme.save()
+    programme.draws_from.set([tiers["city-famous-teacher"]])
+    holders = Teacher.objects.filter(
+        school__county__parent=city, titles__tier=tiers["city-famous-teacher"]
+    ).distinct()
+    services.enrolments_nominate_eligible(
+        programme=programme, teachers=holders, actor=None, on=as_of
+    )
+
+
+def _backbone_share(*, city, tiers) -> None:
+    """Each county's share of backbone teachers (a share target as N §2.5 sets them; the
+    figure is the demo's) in the Wenzhou ladder's terms: the holders of 教坛新秀 or above
+    among the full-time teachers of basic education (学前, 小学, 初中, 普通高中, 特殊教育;
+    中职 not, POLICY §8)."""
+    target = Target.objects.create(
+        plan="骨干教师队伍建设（演示：教坛新秀及以上计为骨干）",
+        name="骨干教师（教坛新秀及以上）占基础教育专任教师 25%",
+        region=city,
+        applies_to="county",
+        kind="share",
+        stages=["preschool", "primary", "junior", "senior", "special"],
+        figure="0.25",
+        plan_start=date(2022, 1, 1),
+        deadline=date(2027, 12, 31),
+    )
+    target.tiers.set(
+        [
+            tiers[code]
+            for code in (
+                "jiaotan-xinxiu",
+                "city-famous-teacher",
+                "city-famous-head-teacher",
+                "city-famous-principal",
+                "province-special",
+                "province-professor",
+                "province-jiaotan-xinxiu",
+                "excellent",
+            )
+            if code in tiers
+        ]
+    )
+
+
+def _county_plans(*, rng, city, tiers, as_of, edge) -> None:
     """Each county's matching plan (W §6.2: 教坛新秀 by the county, for 学前、义务教育 and
     特殊教育), a target of new 教坛新秀 in proportion to its teachers, studios at every
     level and this year's exchange rotations with the yearly 10 % / 20 % targets."""
@@ -115,8 +262,13 @@ def _county_plans(*, rng, city, tiers, as_of) -> None:
                 founded_on=date(rng.randint(2022, 2025), 9, 1),
             )
         teachers = list(
-            Teacher.objects.filter(school__county=county, stage__in=["primary", "junior"])
+            Teacher.objects.filter(
+                school__county=county, stage__in=["primary", "junior"], status="serving"
+            )
+            .exclude(pk__in=[t.pk for t in edge.values()])
+            .order_by("id")
         )
+        start = date(as_of.year, 9, 1) if as_of.month >= 9 else date(as_of.year, 2, 1)
         for teacher in rng.sample(teachers, k=len(teachers) * rng.randint(6, 13) // 100):
             others = [s for s in schools if s.pk != teacher.school_id]
             if others:
@@ -124,12 +276,25 @@ def _county_plans(*, rng, city, tiers, as_of) -> None:
                     teacher=teacher,
                     from_school=teacher.school,
                     to_school=rng.choice(others),
-                    start=date(as_of.year, 9, 1) if as_of.month >= 9 else date(as_of.year, 2, 1),
+                    start=start,
                 )
+        rotator = edge.get("backbone-rotator")
+        if rotator is not None and rotator.school.county_id == county.pk:
+            Rotation.objects.create(
+                teacher=rotator,
+                from_school=rotator.school,
+                to_school=School.objects.get(code=demo_data.school_code(county.code, 6)),
+                start=start,
+            )
     Studio.objects.create(
         name=f"{city.name}名师工作室", level="city", region=city, founded_on=date(2022, 6, 1)
     )
     plan = "县域教师交流轮岗（每年）"
+    # Who may rotate, as the preset reads it (same school 6 years, more than 5 from retiring).
+    preset = next(
+        (t for t in presets.presets()["ningxia"]["targets"] if t["kind"] == "rotation"), {}
+    )
+    eligible = {k: v for k, v in preset.items() if k.startswith(("rotation_", "retirement_"))}
     for name, kind, figure, backbone in (
         ("每年交流轮岗教师不低于 10%", "rotation", "0.10", []),
         (
@@ -149,8 +314,10 @@ def _county_plans(*, rng, city, tiers, as_of) -> None:
             figure=figure,
             plan_start=date(2022, 1, 1),
             deadline=date(2027, 12, 31),
+            **eligible,
         )
         target.tiers.set(backbone)
+    _backbone_share(city=city, tiers=tiers)
 
 
 def reset(*, province: Region) -> None:
@@ -167,5 +334,6 @@ def reset(*, province: Region) -> None:
     Programme.objects.filter(**inside).delete()
     Rotation.objects.filter(from_school__county__path__startswith=province.subtree_prefix).delete()
     Studio.objects.filter(**inside).delete()
+    TalentRule.objects.filter(**inside).delete()
     Tier.objects.filter(**inside).update(prerequisite=None)
     Tier.objects.filter(**inside).delete()

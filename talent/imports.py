@@ -73,10 +73,18 @@ class NominationKind:
             pk = int((options or {}).get("programme"))
         except (TypeError, ValueError):
             pk = None
-        if pk is None or not selectors.visible_programmes(user).filter(pk=pk).exists():
+        programme = (
+            selectors.visible_programmes(user).select_related("tier").filter(pk=pk).first()
+            if pk is not None
+            else None
+        )
+        if programme is None:
             raise ValidationError(
                 {"options": _('Name a programme open to your region: {"programme": id}.')}
             )
+        closed = services.programme_closed(programme)
+        if closed:
+            raise ValidationError({"options": closed})
         return {"programme": pk}
 
     def parse_rows(self, table_rows, mapping: ColumnMap, *, today: date, on_progress=None):
@@ -171,7 +179,7 @@ class NominationKind:
                 row.teacher, row.school, row.action = teacher, teacher.school, "unchanged"
                 continue
             else:
-                for reason in rules.refusals(facts[teacher.pk], programme_rules):
+                for reason in rules.refusals(facts[teacher.pk], programme_rules, on=on):
                     row.refuse("id_number", row.masked, reason)
                 post = row.values["targeted_post"]
                 if post and not TARGETED_POST_TESTS[post](teacher):

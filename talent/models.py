@@ -115,11 +115,22 @@ class Tier(models.Model):
         related_name="+",
     )
     term_years = models.PositiveSmallIntegerField(_("term (years)"), null=True, blank=True)
+    # N §2.7, as data: years at rural or weak schools (365 days a year, cumulative across
+    # spans) a candidate of these stages needs; the Ningxia preset sets it on 特级教师 only,
+    # for compulsory-education teachers.
     rural_years_required = models.DecimalField(
         _("years at rural or weak schools required"),
         max_digits=4,
         decimal_places=1,
         default=0,
+        help_text=_("365 days of service a year, cumulative across spans; 0: no condition."),
+    )
+    rural_stages = models.JSONField(
+        _("stages the rural condition applies to"),
+        default=list,
+        blank=True,
+        validators=[validate_stages],
+        help_text=_('e.g. ["primary", "junior"] for compulsory education. Empty: every stage.'),
     )
     counts_as_backbone = models.BooleanField(_("backbone teacher"), default=False)
     # W §6.2 division of labour, as data: which level trains this tier, and which level
@@ -405,11 +416,43 @@ class Target(models.Model):
         blank=True,
         help_text=_("For studio coverage: schools, counties, cities or provinces covered."),
     )
+    include_vocational = models.BooleanField(
+        _("secondary vocational teachers counted"),
+        default=False,
+        help_text=_(
+            "Shares and rotation count full-time basic-education teachers (preschool, primary, "
+            "junior, senior, special); tick to count secondary vocational teachers too."
+        ),
+    )
+    # Who is eligible to rotate (N §2.7: 符合交流条件的教师), as data. Preset: at the same
+    # school 6 consecutive years or more, and more than 5 years from retirement.
+    rotation_years_at_school = models.PositiveSmallIntegerField(
+        _("eligible to rotate: years at the same school"),
+        null=True,
+        blank=True,
+        help_text=_("Consecutive years at the same school by 1 January; empty: no condition."),
+    )
+    rotation_years_to_retirement = models.PositiveSmallIntegerField(
+        _("eligible to rotate: more years than this before retirement"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no condition."),
+    )
+    retirement_age_men = models.PositiveSmallIntegerField(_("retirement age (men)"), default=60)
+    retirement_age_women = models.PositiveSmallIntegerField(_("retirement age (women)"), default=55)
     figure = models.DecimalField(
         _("figure"),
         max_digits=10,
         decimal_places=4,
         help_text=_("A count, or a share such as 0.08 for 8 %."),
+    )
+    figure_max = models.DecimalField(
+        _("at most"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("For a range (3–6 recommended): the figure is the least, this the most."),
     )
     plan_start = models.DateField(_("plan start"))
     deadline = models.DateField(_("deadline"))
@@ -422,11 +465,26 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.plan} {self.name}"
 
+    def clean(self):
+        if (
+            self.figure_max is not None
+            and self.figure is not None
+            and self.figure_max < self.figure
+        ):
+            raise ValidationError({"figure_max": _("The most cannot be less than the least.")})
+
 
 class AttainmentStatus(models.TextChoices):
     ACHIEVED = "achieved", pgettext_lazy("target status", "Achieved")
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind")
+    # Past the deadline: the final result, with the figure on the deadline (POLICY §8).
+    OVER = "over", _("Above the range")
+    MET = "met", pgettext_lazy("final result", "Met")
+    MISSED = "missed", pgettext_lazy("final result", "Not met")
+
+
+FINAL_STATUSES = {AttainmentStatus.MET, AttainmentStatus.MISSED}
 
 
 class Attainment(models.Model):
@@ -544,3 +602,58 @@ class Rotation(models.Model):
 
     def __str__(self):
         return f"{self.teacher_id}: {self.from_school_id} → {self.to_school_id}"
+
+
+class TalentRule(models.Model):
+    """A region's conditions for applying for a senior professional title (高级职称) and for
+    principal candidates, as data; the lowest region on the way up that has one applies.
+    Ningxia (N §2.7, §2.8): a year at a rural or weak school for compulsory-education
+    teachers, no review while registration is suspended; Wenzhou (Z): rural titles outside
+    the post-structure quota after 15 / 30 years at rural schools."""
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="talent_rule"
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[validate_no_id_number])
+    rural_years_required = models.DecimalField(
+        _("years at rural or weak schools before a senior title"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        help_text=_("365 days of service a year, cumulative across spans; 0: no condition."),
+    )
+    rural_stages = models.JSONField(
+        _("stages the rural condition applies to"),
+        default=list,
+        blank=True,
+        validators=[validate_stages],
+        help_text=_('e.g. ["primary", "junior"] for compulsory education. Empty: every stage.'),
+    )
+    registration_bars = models.BooleanField(
+        _("suspended or refused registration bars title review"), default=True
+    )
+    outside_quota_intermediate_years = models.PositiveSmallIntegerField(
+        _("years at rural schools for an intermediate title outside the quota"),
+        null=True,
+        blank=True,
+    )
+    outside_quota_senior_years = models.PositiveSmallIntegerField(
+        _("years at rural schools for a senior title outside the quota"),
+        null=True,
+        blank=True,
+    )
+    principal_rural_years_preferred = models.DecimalField(
+        _("years at rural or weak schools preferred for principal candidates"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        help_text=_("A preferential condition, shown as a fact; 0: none."),
+    )
+
+    class Meta:
+        verbose_name = _("title and principal conditions")
+        verbose_name_plural = _("title and principal conditions")
+        ordering = ["region__code"]
+
+    def __str__(self):
+        return self.name

@@ -1,5 +1,8 @@
 from django.utils import timezone
 
+from portal.scope import in_scope
+
+from . import selectors
 from .models import Title
 
 
@@ -13,3 +16,17 @@ def titles_panel(request, teacher):
             title.valid_until is None or title.valid_until >= today
         )
     return {"template": "talent/_teacher_titles.html", "titles": titles}
+
+
+def senior_title_panel(request, teacher):
+    """May the teacher apply for a senior title (高级职称) under their region's conditions:
+    every reason against, and the facts besides (rural titles outside the quota, a
+    principal candidate's rural years). Only for a teacher in the viewer's scope, and only
+    where a region above the school has set conditions."""
+    if not in_scope(request.user, teacher):
+        return None
+    found = selectors.senior_title_check(teacher, on=timezone.localdate())
+    if found is None:
+        return None
+    rule, check = found
+    return {"template": "talent/_senior_title.html", "rule": rule, "check": check}

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from portal.models import Region
 
-from .models import Target, Tier
+from .models import TalentRule, Target, Tier
 
 PRESETS_FILE = Path(__file__).parent / "fixtures" / "ladders.json"
 
@@ -22,8 +22,9 @@ def presets() -> dict:
 
 @transaction.atomic
 def load(name: str, *, region: Region) -> tuple[int, int]:
-    """Create the preset's tiers and targets for ``region``; returns how many of each.
-    Loading twice changes nothing."""
+    """Create the preset's tiers, targets and title conditions for ``region``; returns how
+    many tiers and new targets. Loading twice changes nothing: a bureau's edits stay, and a
+    tier or target added to the preset since is created."""
     preset = presets()[name]
     tiers: dict[str, Tier] = {}
     division = preset.get("division_by_stage", {})
@@ -31,6 +32,7 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
         spec = dict(spec, run_by_stage=division)
         prerequisite = spec.pop("prerequisite", None)
         spec["rural_years_required"] = Decimal(spec.get("rural_years_required", "0"))
+        spec.setdefault("rural_stages", [])
         tier, created = Tier.objects.get_or_create(
             region=region, ladder=name, code=spec.pop("code"), defaults=spec
         )
@@ -54,6 +56,12 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
                 "stages": spec.get("stages", []),
                 "studio_level": spec.get("studio_level", ""),
                 "figure": Decimal(spec["figure"]),
+                "figure_max": Decimal(spec["figure_max"]) if spec.get("figure_max") else None,
+                "include_vocational": spec.get("include_vocational", False),
+                "rotation_years_at_school": spec.get("rotation_years_at_school"),
+                "rotation_years_to_retirement": spec.get("rotation_years_to_retirement"),
+                "retirement_age_men": spec.get("retirement_age_men", 60),
+                "retirement_age_women": spec.get("retirement_age_women", 55),
                 "plan_start": date.fromisoformat(spec["plan_start"]),
                 "deadline": date.fromisoformat(spec["deadline"]),
             },
@@ -61,4 +69,15 @@ def load(name: str, *, region: Region) -> tuple[int, int]:
         if created:
             target.tiers.set([tiers[code] for code in spec["tiers"]])
             targets += 1
+    if "talent_rule" in preset:
+        talent_rule(preset["talent_rule"], region=region)
     return len(tiers), targets
+
+
+def talent_rule(spec: dict, *, region: Region) -> TalentRule:
+    """The region's title and principal conditions from a preset, unless it has its own."""
+    spec = dict(spec)
+    for key in ("rural_years_required", "principal_rural_years_preferred"):
+        spec[key] = Decimal(spec.get(key, "0"))
+    rule, _created = TalentRule.objects.get_or_create(region=region, defaults=spec)
+    return rule

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Q
 
 from portal import rules as kernel_rules
-from portal.models import EthicsRecord, ServicePeriod, Teacher
+from portal.models import EthicsRecord, Region, ServicePeriod, Teacher
 from training import shapes
 
 from . import rules
-from .models import Programme, Title, read_stages
+from .models import Programme, TalentRule, Title, read_stages
 
 
 def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
@@ -29,22 +28,41 @@ def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
     return held
 
 
+def ethics_vetoes(ids, on: date) -> dict[int, str]:
+    """The sanction in force on ``on`` for each teacher that has one (师德一票否决)."""
+    vetoes: dict[int, str] = {}
+    for record in (
+        EthicsRecord.objects.filter(teacher_id__in=ids, in_force_from__lte=on)
+        .filter(Q(in_force_to__isnull=True) | Q(in_force_to__gte=on))
+        .order_by("in_force_from", "pk")
+    ):
+        vetoes.setdefault(record.teacher_id, record.get_sanction_display())
+    return vetoes
+
+
+def rural_periods(ids) -> tuple[dict[int, list], dict[int, list]]:
+    """Each teacher's service periods at rural or weak schools (N §2.7), and at rural schools
+    only (Z, the 15 / 30 years), as intervals for ``portal.rules``."""
+    rural_or_weak: dict[int, list] = {}
+    rural: dict[int, list] = {}
+    for teacher_id, start, end, is_rural, is_weak in ServicePeriod.objects.filter(
+        teacher_id__in=ids
+    ).values_list("teacher_id", "start", "end", "school__is_rural", "school__is_weak"):
+        interval = kernel_rules.Interval(start, end)
+        if is_rural or is_weak:
+            rural_or_weak.setdefault(teacher_id, []).append(interval)
+        if is_rural:
+            rural.setdefault(teacher_id, []).append(interval)
+    return rural_or_weak, rural
+
+
 def teacher_facts(teachers: list[Teacher], *, on: date) -> dict[int, rules.TeacherFacts]:
     """Eligibility facts for many teachers in four queries (titles, sanctions, periods,
     training summaries), whatever their number."""
     ids = [t.pk for t in teachers]
     held = titles_in_force(ids, on)
-    vetoes: dict[int, str] = {}
-    for record in EthicsRecord.objects.filter(teacher_id__in=ids, in_force_from__lte=on).filter(
-        Q(in_force_to__isnull=True) | Q(in_force_to__gte=on)
-    ):
-        vetoes.setdefault(record.teacher_id, record.get_sanction_display())
-    periods: dict[int, list] = {}
-    for period in ServicePeriod.objects.filter(teacher_id__in=ids).select_related("school"):
-        if period.school.is_rural or period.school.is_weak:
-            periods.setdefault(period.teacher_id, []).append(
-                kernel_rules.Interval(period.start, period.end)
-            )
+    vetoes = ethics_vetoes(ids, on)
+    periods, _rural = rural_periods(ids)
     from training.models import TrainingSummary
 
     credited = dict(
@@ -57,9 +75,7 @@ def teacher_facts(teachers: list[Teacher], *, on: date) -> dict[int, rules.Teach
             stage=teacher.stage,
             titles_in_force=frozenset(held.get(teacher.pk, set())),
             ethics_veto=vetoes.get(teacher.pk),
-            rural_or_weak_years=Decimal(
-                str(round(kernel_rules.service_years(periods.get(teacher.pk, []), as_of=on), 1))
-            ),
+            rural_or_weak_days=kernel_rules.service_days(periods.get(teacher.pk, []), as_of=on),
             training_credited=credited.get(teacher.pk),
         )
     return facts
@@ -80,6 +96,7 @@ def visible_programmes(user):
 
 def programme_rules(programme: Programme) -> rules.ProgrammeRules:
     draws = list(programme.draws_from.all())
+    tier = programme.tier
     return rules.ProgrammeRules(
         region_path=programme.region.path,
         stages=frozenset(
@@ -91,11 +108,194 @@ def programme_rules(programme: Programme) -> rules.ProgrammeRules:
             )
         ),
         draws_from=frozenset(t.pk for t in draws),
-        requires_rural_years=programme.tier.rural_years_required,
+        requires_rural_years=tier.rural_years_required,
+        rural_stages=frozenset(
+            shapes.stored(
+                read_stages, tier.rural_stages, default=[], what=f"rural stages of tier {tier.pk}"
+            )
+        ),
         min_training=programme.min_training,
-        tier_name=programme.tier.name,
+        tier_name=tier.name,
         prerequisite_names=tuple(t.name for t in draws),
+        name=programme.name,
+        window_end=programme.window_end,
     )
+
+
+def open_programmes(user, on: date):
+    """The programmes visible to ``user`` that still take nominations on ``on``."""
+    return visible_programmes(user).filter(window_end__gte=on)
+
+
+# --- Senior titles (高级职称) and principal candidates ----------------------------------------
+
+
+def talent_rule_for(region: Region) -> TalentRule | None:
+    """The conditions in force for ``region``: the lowest region on the way up that has
+    them, or None."""
+    found = {r.region_id: r for r in TalentRule.objects.filter(region_id__in=region.path_ids)}
+    for pk in reversed(region.path_ids):
+        if pk in found:
+            return found[pk]
+    return None
+
+
+def title_rule(rule: TalentRule) -> rules.TitleRule:
+    return rules.TitleRule(
+        name=rule.name,
+        rural_years=rule.rural_years_required,
+        rural_stages=frozenset(
+            shapes.stored(
+                read_stages,
+                rule.rural_stages,
+                default=[],
+                what=f"rural stages of talent rule {rule.pk}",
+            )
+        ),
+        registration_bars=rule.registration_bars,
+        outside_quota_intermediate_years=rule.outside_quota_intermediate_years,
+        outside_quota_senior_years=rule.outside_quota_senior_years,
+        principal_rural_years=rule.principal_rural_years_preferred,
+    )
+
+
+def senior_title_check(teacher: Teacher, *, on: date) -> tuple[TalentRule, rules.TitleCheck] | None:
+    """May ``teacher`` apply for a senior title on ``on``, under their region's conditions?
+    None when no region above the teacher's school has set any."""
+    rule = talent_rule_for(teacher.school.county)
+    if rule is None:
+        return None
+    rural_or_weak, rural = rural_periods([teacher.pk])
+    applicant = rules.TitleApplicant(
+        stage=teacher.stage,
+        ethics_veto=ethics_vetoes([teacher.pk], on).get(teacher.pk),
+        registration=teacher.registration,
+        registration_label=teacher.get_registration_display(),
+        rural_or_weak_days=kernel_rules.service_days(rural_or_weak.get(teacher.pk, []), as_of=on),
+        rural_years=kernel_rules.completed_years(rural.get(teacher.pk, []), as_of=on),
+    )
+    return rule, rules.senior_title_check(applicant, title_rule(rule))
+
+
+# --- What targets count ----------------------------------------------------------------------
+
+
+def goal(target) -> rules.Goal:
+    """A target as the counting rule reads it (a bad stored shape: ValidationError)."""
+    return rules.Goal(
+        kind=target.kind,
+        tiers=frozenset(t.pk for t in target.tiers.all()),
+        plan_start=target.plan_start,
+        deadline=target.deadline,
+        stages=frozenset(read_stages(target.stages)),
+        include_vocational=target.include_vocational,
+        studio_level=target.studio_level,
+    )
+
+
+def rotation_rule(target) -> rules.RotationRule:
+    return rules.RotationRule(
+        years_at_school=target.rotation_years_at_school,
+        years_to_retirement=target.rotation_years_to_retirement,
+        retirement_age_men=target.retirement_age_men,
+        retirement_age_women=target.retirement_age_women,
+    )
+
+
+def counted_staff(target):
+    """The full-time serving teachers a share or a rotation target counts (基础教育专任教师,
+    中职 where the target says so, of the target's stages)."""
+    stages = rules.counted_stages(goal(target))
+    return Teacher.objects.filter(status="serving", is_full_time=True, stage__in=stages)
+
+
+def rotation_eligibility(teacher_ids, rule: rules.RotationRule, on: date) -> set[int]:
+    """Of ``teacher_ids`` (a list or a queryset of ids), those eligible to rotate on ``on``
+    (``rules.rotation_eligible``): one query for the teachers, one for their periods."""
+    people = dict(
+        (pk, (birth, gender))
+        for pk, birth, gender in Teacher.objects.filter(pk__in=teacher_ids).values_list(
+            "pk", "birth_date", "gender"
+        )
+    )
+    if not rule.conditional:
+        return set(people)
+    periods: dict[int, list] = {}
+    if rule.years_at_school is not None:
+        for teacher_id, school_id, start, end in ServicePeriod.objects.filter(
+            teacher_id__in=teacher_ids, start__lte=on
+        ).values_list("teacher_id", "school_id", "start", "end"):
+            periods.setdefault(teacher_id, []).append(rules.Period(school_id, start, end))
+    return {
+        pk
+        for pk, (birth, gender) in people.items()
+        if rules.rotation_eligible(
+            periods=periods.get(pk, ()), birth_date=birth, gender=gender, on=on, rule=rule
+        )
+    }
+
+
+def rotation_pool(target, on: date) -> dict[int, int]:
+    """The teachers eligible to rotate this year (judged on the year's first day), each
+    with their county."""
+    staff = counted_staff(target)
+    day = rules.rotation_year_start(goal(target), on)
+    eligible = rotation_eligibility(staff.values("pk"), rotation_rule(target), day)
+    return {
+        pk: county for pk, county in staff.values_list("pk", "school__county_id") if pk in eligible
+    }
+
+
+def attainment_facts(target, on: date) -> dict:
+    """Everything ``rules.target_counts`` reads for ``target``, loaded row by row: the
+    reference the nightly job's grouped queries are tested against."""
+    from portal.models import School
+
+    from .models import Rotation, Studio
+
+    target_goal = goal(target)
+    day = rules.rotation_year_start(target_goal, on)
+    eligible = (
+        rotation_eligibility(Teacher.objects.values("pk"), rotation_rule(target), day)
+        if target.kind in ("rotation", "rotation_backbone")
+        else None
+    )
+    staff = {
+        pk: rules.StaffRow(
+            id=pk,
+            county_id=county,
+            serving=status == "serving",
+            full_time=full_time,
+            stage=stage,
+            eligible_to_rotate=eligible is None or pk in eligible,
+        )
+        for pk, county, status, full_time, stage in Teacher.objects.values_list(
+            "pk", "school__county_id", "status", "is_full_time", "stage"
+        )
+    }
+    return {
+        "staff": staff,
+        "titles": [
+            rules.TitleRow(*row)
+            for row in Title.objects.values_list(
+                "teacher_id", "tier_id", "awarded_on", "valid_until", "revoked_on"
+            )
+        ],
+        "rotations": [
+            rules.RotationRow(*row)
+            for row in Rotation.objects.values_list("teacher_id", "from_school__county_id", "start")
+        ],
+        "studios": [
+            rules.StudioRow(*row)
+            for row in Studio.objects.values_list(
+                "level", "region_id", "school_id", "school__county_id", "founded_on", "closed_on"
+            )
+        ],
+        "schools": dict(School.objects.values_list("pk", "county_id")),
+        "units": list(Region.objects.filter(level=target.studio_level).values_list("pk", flat=True))
+        if target.studio_level and target.studio_level != "school"
+        else [],
+    }
 
 
 # --- Dashboards ----------------------------------------------------------------------------
@@ -151,6 +351,30 @@ def parts_table(user, region) -> dict:
     return {"targets": columns, "rows": rows}
 
 
+def plans_below(user, region) -> list[dict]:
+    """The plans the regions directly below ``region`` set for themselves (a province's
+    cities, a city's counties), each target with its latest snapshot there: what the page
+    of a region with no plan of its own lists, so a province sees its cities' plans. Two
+    queries."""
+    from django.db.models import F
+
+    from portal.scope import scope_queryset
+
+    from .models import Attainment
+
+    latest: dict[int, object] = {}
+    for snapshot in (
+        scope_queryset(
+            user,
+            Attainment.objects.filter(region__parent=region, target__region=F("region")),
+        )
+        .select_related("target", "region")
+        .order_by("region__code", "target__plan", "target__name", "target_id", "-as_of")
+    ):
+        latest.setdefault(snapshot.target_id, snapshot)
+    return [{"region": s.region, "target": s.target, "snapshot": s} for s in latest.values()]
+
+
 def counted_titles(target, region, on: date):
     """The titles a target counts in ``region`` on ``on`` (the teachers behind a figure)."""
     from .models import TargetKind
@@ -162,16 +386,16 @@ def counted_titles(target, region, on: date):
         teacher__school__county__path__startswith=region.subtree_prefix,
     )
     if target.kind == TargetKind.NEW_TITLES:
-        titles = titles.filter(awarded_on__gte=target.plan_start, awarded_on__lte=target.deadline)
+        titles = titles.filter(
+            awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
+        )
     else:
         titles = titles.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
         )
         if target.kind == TargetKind.SHARE:
-            titles = titles.filter(teacher__is_full_time=True)
-            stages = _target_stages(target)
-            if stages:
-                titles = titles.filter(teacher__stage__in=stages)
+            stages = rules.counted_stages(_stored_goal(target))
+            titles = titles.filter(teacher__is_full_time=True, teacher__stage__in=stages)
     return titles.select_related("teacher", "teacher__school", "tier").order_by(
         "teacher__school__code", "teacher__name"
     )
@@ -206,16 +430,25 @@ def counted(target, region, on: date) -> Counted:
             unit="school" if target.studio_level == "school" else "region",
         )
     if target.kind in (TargetKind.ROTATION, TargetKind.ROTATION_BACKBONE):
+        target_goal = _stored_goal(target)
         rotations = Rotation.objects.filter(
-            start__gte=max(date(on.year, 1, 1), target.plan_start),
+            start__gte=rules.rotation_year_start(target_goal, on),
             start__lte=on,
             teacher__status="serving",
             teacher__is_full_time=True,
+            teacher__stage__in=rules.counted_stages(target_goal),
             from_school__county__path__startswith=region.subtree_prefix,
         )
-        stages = _target_stages(target)
-        if stages:
-            rotations = rotations.filter(teacher__stage__in=stages)
+        if rotation_rule(target).conditional:
+            # Only teachers eligible to rotate are counted (N §2.7): judged for the few
+            # who rotated this year here.
+            day = rules.rotation_year_start(target_goal, on)
+            eligible = rotation_eligibility(
+                list(rotations.order_by().values_list("teacher_id", flat=True).distinct()),
+                rotation_rule(target),
+                day,
+            )
+            rotations = rotations.filter(teacher_id__in=eligible)
         if target.kind == TargetKind.ROTATION_BACKBONE:
             holders = Title.objects.filter(
                 Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
@@ -231,12 +464,14 @@ def counted(target, region, on: date) -> Counted:
             ),
             "from_school__county__path",
             "from_school",
+            unit="teacher",
         )
     return Counted(
         "titles",
         counted_titles(target, region, on),
         "teacher__school__county__path",
         "teacher__school",
+        unit="teacher",  # people, not titles: two titles of one teacher count once
     )
 
 
@@ -247,7 +482,7 @@ def breakdown(target, region, on: date) -> list[dict]:
 
     from portal.models import Region, School
 
-    from .models import Attainment
+    from .models import Attainment, AttainmentStatus
 
     behind = counted(target, region, on)
     rows = behind.rows.order_by()
@@ -281,13 +516,24 @@ def breakdown(target, region, on: date) -> list[dict]:
             "name": name,
             "count": sum(n for where, n in by_path if where.startswith(path)),
             "status": statuses.get(pk, ""),
+            "status_label": AttainmentStatus(statuses[pk]).label if pk in statuses else "",
             "school": False,
         }
         for pk, name, path in parts
     ]
 
 
-def _target_stages(target) -> list[str]:
-    return shapes.stored(
+def _stored_goal(target) -> rules.Goal:
+    """The target's goal, its stages read tolerantly (a bad stored shape: every stage)."""
+    stages = shapes.stored(
         read_stages, target.stages, default=[], what=f"stages of target {target.pk}"
+    )
+    return rules.Goal(
+        kind=target.kind,
+        tiers=frozenset(),
+        plan_start=target.plan_start,
+        deadline=target.deadline,
+        stages=frozenset(stages),
+        include_vocational=target.include_vocational,
+        studio_level=target.studio_level,
     )

@@ -4,6 +4,7 @@ steps of an enrolment, titles, revocations, and the attainment snapshots."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import rules as kernel_rules
 from portal.models import Region, School, Teacher
 from portal.services import audit_record
 
@@ -31,7 +33,6 @@ from .models import (
     Target,
     TargetKind,
     Title,
-    read_stages,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,12 @@ def enrolment_refusals(*, programme: Programme, teacher: Teacher, on: date | Non
     for a form to show before it calls ``enrolment_nominate``, which checks again."""
     on = on or timezone.localdate()
     facts = selectors.teacher_facts([teacher], on=on)[teacher.pk]
-    return rules.refusals(facts, selectors.programme_rules(programme))
+    return rules.refusals(facts, selectors.programme_rules(programme), on=on)
+
+
+def programme_closed(programme: Programme, on: date | None = None) -> str | None:
+    """Why ``programme`` takes no nomination on ``on`` (its window is over), or None."""
+    return rules.programme_closed(selectors.programme_rules(programme), on or timezone.localdate())
 
 
 @transaction.atomic
@@ -73,12 +79,15 @@ def enrolments_nominate_eligible(
     nominator's scope and filter): facts for all of them in a few queries, enrolments and their
     first steps written in bulk. Returns (nominated, refused)."""
     on = on or timezone.localdate()
+    closed = programme_closed(programme, on)
+    if closed:
+        raise ValidationError(closed)
     candidates = list(
         teachers.exclude(enrolments__programme=programme).select_related("school__county")
     )
     facts = selectors.teacher_facts(candidates, on=on)
     programme_rules = selectors.programme_rules(programme)
-    eligible = [t for t in candidates if not rules.refusals(facts[t.pk], programme_rules)]
+    eligible = [t for t in candidates if not rules.refusals(facts[t.pk], programme_rules, on=on)]
     enrolments_create(programme=programme, teachers=[(t, "") for t in eligible], actor=actor)
     audit_record(
         actor=actor,
@@ -126,6 +135,8 @@ def enrolment_move(
                 )
                 % {"sanction": facts.ethics_veto}
             )
+    if to == EnrolmentStatus.SELECTED:
+        _check_places(enrolment.programme)
     previous = enrolment.status
     enrolment.status = to
     enrolment.save(update_fields=["status"])
@@ -138,13 +149,34 @@ def enrolment_move(
     return enrolment
 
 
+# Statuses that hold one of a programme's places (W §3: 100 / 500 / 1000 / 3000 selected).
+HOLDS_A_PLACE = (
+    EnrolmentStatus.SELECTED,
+    EnrolmentStatus.IN_TRAINING,
+    EnrolmentStatus.RECOGNISED,
+    EnrolmentStatus.NOT_PASSED,
+)
+
+
+def _check_places(programme: Programme) -> None:
+    """A selection beyond the programme's places is refused. The programme row is locked
+    first, so two selections at once cannot both take the last place."""
+    quota = Programme.objects.select_for_update().get(pk=programme.pk).selection_quota
+    if quota is None:
+        return
+    taken = Enrolment.objects.filter(programme=programme, status__in=HOLDS_A_PLACE).count()
+    if taken >= quota:
+        raise ValidationError(
+            _("All %(quota)d places of %(programme)s are taken: no more can be selected.")
+            % {"quota": quota, "programme": programme.name}
+        )
+
+
 def title_award(*, enrolment: Enrolment, actor, on: date) -> Title:
     programme = enrolment.programme
     tier = programme.tier
     sequence = Title.objects.filter(tier=tier, awarded_on__year=on.year).count() + 1
-    valid_until = None
-    if tier.term_years:
-        valid_until = date(on.year + tier.term_years, on.month, min(on.day, 28))
+    valid_until = kernel_rules.add_years(on, tier.term_years) if tier.term_years else None
     title = Title.objects.create(
         teacher=enrolment.teacher,
         tier=tier,
@@ -187,30 +219,30 @@ def _grouped(queryset, key: str, counted) -> dict[int, int]:
 
 def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, int]]:
     """What a target counts, and for a share its denominator, per region (a county, or the
-    region a studio belongs to): one grouped query each, never a loop over teachers. The
-    caller sums them up the region tree."""
-    tiers = [t.pk for t in target.tiers.all()]
+    region a studio belongs to): grouped queries, never a loop over teachers, equal to
+    ``rules.target_counts`` (the definition; a test compares them). People, not titles: a
+    teacher holding two of the tiers counts once. The caller sums them up the region tree."""
+    goal = selectors.goal(target)  # a bad stored shape: ValidationError, never a crash
+    tiers = list(goal.tiers)
     kind = target.kind
-    staff = Teacher.objects.filter(status="serving", is_full_time=True)
-    stages = read_stages(target.stages)  # a bad stored shape: ValidationError, never a crash
-    if stages:
-        staff = staff.filter(stage__in=stages)
     if kind in (TargetKind.NEW_TITLES, TargetKind.IN_FORCE, TargetKind.SHARE):
         in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
         titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
+        people = Count("teacher", distinct=True)
         if kind == TargetKind.NEW_TITLES:
             titles = titles.filter(
                 awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
             )
-            return _grouped(titles, "teacher__school__county", Count("id")), {}
+            return _grouped(titles, "teacher__school__county", people), {}
         titles = titles.filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
         )
         if kind == TargetKind.IN_FORCE:
-            return _grouped(titles, "teacher__school__county", Count("teacher", distinct=True)), {}
+            return _grouped(titles, "teacher__school__county", people), {}
+        staff = selectors.counted_staff(target)
         titles = titles.filter(teacher__in=staff)
         return (
-            _grouped(titles, "teacher__school__county", Count("teacher", distinct=True)),
+            _grouped(titles, "teacher__school__county", people),
             _grouped(staff, "school__county", Count("id")),
         )
     if kind == TargetKind.STUDIO_COVERAGE:
@@ -227,16 +259,46 @@ def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, 
         covered = set(open_studios.values_list("region_id", flat=True))
         units = Region.objects.filter(level=target.studio_level).values_list("pk", flat=True)
         return {pk: 1 for pk in units if pk in covered}, dict.fromkeys(units, 1)
-    # Rotation: teachers (of the target's stages) who began a rotation this year, by the
-    # county they rotate from; for the backbone share, those of them holding the tiers.
-    year_start = max(date(on.year, 1, 1), target.plan_start)
-    rotations = Rotation.objects.filter(start__gte=year_start, start__lte=on, teacher__in=staff)
-    rotators = _grouped(rotations, "from_school__county", Count("teacher", distinct=True))
+    # Rotation: the teachers eligible to rotate this year (N §2.7: 符合交流条件, as data on
+    # the target) who began a rotation this year, by the county they rotate from; for the
+    # backbone share, those of them holding the tiers.
+    pool = selectors.rotation_pool(target, on)
+    year_start = rules.rotation_year_start(goal, on)
+    rotations = [
+        (county, teacher)
+        for county, teacher in Rotation.objects.filter(start__gte=year_start, start__lte=on)
+        .order_by()
+        .values_list("from_school__county", "teacher_id")
+        .distinct()
+        if teacher in pool
+    ]
+    rotators = Counter(county for county, _teacher in rotations)
     if kind == TargetKind.ROTATION:
-        return rotators, _grouped(staff, "school__county", Count("id"))
-    backbone = Title.objects.filter(_in_force(on), tier_id__in=tiers, awarded_on__lte=on)
-    held = rotations.filter(teacher__in=backbone.values("teacher"))
-    return _grouped(held, "from_school__county", Count("teacher", distinct=True)), rotators
+        return dict(rotators), dict(Counter(pool.values()))
+    holders = set(
+        Title.objects.filter(
+            _in_force(on),
+            tier_id__in=tiers,
+            awarded_on__lte=on,
+            teacher__rotations__start__gte=year_start,
+            teacher__rotations__start__lte=on,
+        ).values_list("teacher_id", flat=True)
+    )
+    held = Counter(county for county, teacher in rotations if teacher in holders)
+    return dict(held), dict(rotators)
+
+
+def target_figures_by_rule(target: Target, on: date) -> tuple[dict[int, int], dict[int, int]]:
+    """The same figures from ``rules.target_counts`` over every row (slow; the reference)."""
+    return rules.target_counts(selectors.goal(target), on, **selectors.attainment_facts(target, on))
+
+
+def _measured(target: Target, on: date) -> tuple[date, bool]:
+    """The day a target is measured on ``on``, and whether the result is final: past the
+    deadline a target keeps the figure on its deadline (POLICY §8)."""
+    if on > target.deadline:
+        return target.deadline, True
+    return on, False
 
 
 @transaction.atomic
@@ -244,10 +306,15 @@ def attainment_recompute(*, on: date | None = None) -> int:
     """Every target for every region it applies to: one or two grouped queries per target,
     rolled up the region tree, judged against the straight line and written as the day's
     snapshot (a rerun the same day rewrites the same figures)."""
-    on = on or timezone.localdate()
+    today = on or timezone.localdate()
     regions = {r.pk: r for r in Region.objects.all()}
     written = 0
     for target in Target.objects.select_related("region").prefetch_related("tiers"):
+        on, final = _measured(target, today)
+        finalised = _finalise(target) if final else 0
+        if finalised:
+            written += finalised
+            continue
         try:
             numerators, denominators = target_figures(target, on)
         except ValidationError as exc:
@@ -280,7 +347,13 @@ def attainment_recompute(*, on: date | None = None) -> int:
                 Decimal(sum(denominators.get(pk, 0) for pk in inside)) if is_share else None
             )
             result = rules.judge(
-                figure=target.figure, achieved=achieved, line=line, on=on, denominator=denominator
+                figure=target.figure,
+                achieved=achieved,
+                line=line,
+                on=on,
+                denominator=denominator,
+                most=target.figure_max,
+                final=final,
             )
             snapshots.append(
                 Attainment(
@@ -298,3 +371,32 @@ def attainment_recompute(*, on: date | None = None) -> int:
         Attainment.objects.bulk_create(snapshots)
         written += len(snapshots)
     return written
+
+
+def _finalise(target: Target) -> int:
+    """Past the deadline: the snapshots measured on the deadline, if the job ran that day,
+    are the final figures, judged met or missed (later runs change nothing). Returns how
+    many; none: the figures are measured as of the deadline instead."""
+    snapshots = list(Attainment.objects.filter(target=target, as_of=target.deadline))
+    if not snapshots:
+        return False
+    line = rules.Line(target.plan_start, target.deadline)
+    if target.kind in YEARLY_KINDS:
+        line = rules.yearly_line(line, target.deadline)
+    changed = []
+    for snapshot in snapshots:
+        result = rules.judge(
+            figure=target.figure,
+            achieved=snapshot.achieved,
+            line=line,
+            on=target.deadline,
+            denominator=snapshot.denominator,
+            most=target.figure_max,
+            final=True,
+        )
+        if snapshot.status != result.status:
+            snapshot.status = result.status
+            snapshot.expected = result.expected.quantize(Decimal("0.0001"))
+            changed.append(snapshot)
+    Attainment.objects.bulk_update(changed, ["status", "expected"])
+    return len(snapshots)

@@ -114,8 +114,13 @@ def region_plans(request, pk):
         )
     return render(
         request,
-        "talent/plans.html",
-        {"region": region, "rows": rows, "parts": selectors.parts_table(request.user, region)},
+        "talent/region_plans.html",
+        {
+            "region": region,
+            "rows": rows,
+            "parts": selectors.parts_table(request.user, region),
+            "below": selectors.plans_below(request.user, region),
+        },
     )
 
 
@@ -248,10 +253,15 @@ def programme_detail(request, pk):
     programme = get_object_or_404(
         selectors.visible_programmes(user).select_related("tier", "region"), pk=pk
     )
+    closed = services.programme_closed(programme)
     if request.method == "POST" and request.POST.get("county"):
         return _nominate_county(request, programme)
     if request.method == "POST" and "file" in request.FILES:
         return _nominate_file(request, programme)
+    if request.method == "POST" and closed:
+        # Every door refuses a nomination once the window is over (POLICY §8).
+        messages.error(request, closed)
+        return redirect("talent_programme", programme.pk)
     if request.method == "POST":
         added, refused, numbers = 0, [], []
         for raw in request.POST.get("id_numbers", "").split():
@@ -303,6 +313,7 @@ def programme_detail(request, pk):
             "next_steps": {k: sorted(v) for k, v in NEXT_STEPS.items()},
             "labels": dict(EnrolmentStatus.choices),
             "may_decide": user.region_id == programme.region_id or user.is_superuser,
+            "closed": closed,
             "reserved": reserved,
             "counties": scope_queryset(user, Region.objects.filter(level="county"))
             .filter(path__startswith=programme.region.subtree_prefix)
@@ -354,14 +365,19 @@ def _nominate_file(request, programme):
     ):
         messages.error(request, import_services.too_large_message(upload.size))
         return redirect("talent_programme", programme.pk)
-    job = import_services.import_job_create(
-        user=request.user,
-        kind="nomination",
-        file_name=upload.name,
-        data=upload.read(),
-        ip_address=client_ip(request),
-        options={"programme": programme.pk},
-    )
+    try:
+        job = import_services.import_job_create(
+            user=request.user,
+            kind="nomination",
+            file_name=upload.name,
+            data=upload.read(),
+            ip_address=client_ip(request),
+            options={"programme": programme.pk},
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("talent_programme", programme.pk)
     return redirect("import_detail", job.pk)
 
 
@@ -384,9 +400,14 @@ def _nominate_county(request, programme):
     stage = request.POST.get("stage")
     if stage:
         teachers = teachers.filter(stage=stage)
-    nominated, refused = services.enrolments_nominate_eligible(
-        programme=programme, teachers=teachers, actor=user
-    )
+    try:
+        nominated, refused = services.enrolments_nominate_eligible(
+            programme=programme, teachers=teachers, actor=user
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("talent_programme", programme.pk)
     messages.success(
         request,
         _(

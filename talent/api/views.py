@@ -28,7 +28,13 @@ class TargetSerializer(serializers.ModelSerializer):
             "tiers",
             "stages",
             "studio_level",
+            "include_vocational",
+            "rotation_years_at_school",
+            "rotation_years_to_retirement",
+            "retirement_age_men",
+            "retirement_age_women",
             "figure",
+            "figure_max",
             "plan_start",
             "deadline",
         ]

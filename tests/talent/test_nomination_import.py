@@ -175,3 +175,23 @@ def test_the_api_takes_the_programme_as_an_option(world, wenzhou):  # noqa: F811
     assert made.json()["status"] == "done"
     assert Enrolment.objects.filter(programme=programme, teacher=world.teacher).exists()
     assert Tier.objects.filter(region=world.city).exists()
+
+
+def test_a_list_confirmed_after_the_window_closed_nominates_nobody(world, wenzhou):  # noqa: F811
+    """Previewed while the programme was open, confirmed after its window: every row is
+    refused with the reason (POLICY §8), nothing is written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _tiers, programme = wenzhou
+    county = world.users["county"]
+    job = upload(county, csv((world.teacher.reveal_id_number(), world.teacher.name, "")), programme)
+    assert job.new_rows == 1
+    programme.window_end = timezone.localdate() - timedelta(days=1)
+    programme.save()
+    services.import_job_confirm(job=job, user=county)
+    job.refresh_from_db()
+    assert not Enrolment.objects.filter(programme=programme).exists()
+    refused = " ".join(e["message"] for errors in errors_of(job).values() for e in errors)
+    assert programme.window_end.isoformat() in refused

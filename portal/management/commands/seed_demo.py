@@ -1,5 +1,6 @@
-"""Load the demo region: Zhejiang → Wenzhou → its 12 counties, a few dozen schools, about
-a thousand teachers with service histories, and one account per role."""
+"""Load the demo region: Zhejiang → Wenzhou → its 12 counties, eight schools or more in each
+(every kind, rural and weak ones), about a thousand random teachers with service histories,
+the named edge cases of ``demo_data.edge_cases`` (docs/demo.md), and one account per role."""
 
 import importlib
 import importlib.util
@@ -22,8 +23,8 @@ DEMO_ACCOUNTS = [
     ("zhejiang", Role.PROVINCE_STAFF, "province", "province bureau staff (浙江省)"),
     ("wenzhou", Role.CITY_STAFF, "city", "city bureau staff (温州市)"),
     ("lucheng", Role.COUNTY_STAFF, "county", "county bureau staff (鹿城区)"),
-    ("school", Role.SCHOOL_ADMIN, "school", "school administrator"),
-    ("teacher", Role.TEACHER, "teacher", "a teacher of that school"),
+    ("school", Role.SCHOOL_ADMIN, "school", "school administrator (鹿城区第一小学)"),
+    ("teacher", Role.TEACHER, "teacher", "a teacher of that school (林晓彤)"),
 ]
 
 
@@ -44,8 +45,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
-        parser.add_argument("--teachers", type=int, default=1000)
-        parser.add_argument("--schools-per-county", type=int, default=3)
+        parser.add_argument(
+            "--teachers",
+            type=int,
+            default=1000,
+            help="random teachers, besides the named edge cases (default 1000)",
+        )
+        parser.add_argument(
+            "--schools-per-county",
+            type=int,
+            default=demo_data.MIN_SCHOOLS_PER_COUNTY,
+            help=(
+                f"at least {demo_data.MIN_SCHOOLS_PER_COUNTY}, the fixed schools every county "
+                f"has (default {demo_data.MIN_SCHOOLS_PER_COUNTY})"
+            ),
+        )
         parser.add_argument(
             "--as-of",
             type=date.fromisoformat,
@@ -57,6 +71,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed, teachers, schools_per_county, as_of, reset, **options):
+        if schools_per_county < demo_data.MIN_SCHOOLS_PER_COUNTY:
+            raise CommandError(
+                f"--schools-per-county must be at least {demo_data.MIN_SCHOOLS_PER_COUNTY}: "
+                "every county has a school of each kind, rural and weak ones."
+            )
         if Region.objects.filter(code=demo_data.PROVINCE[0]).exists():
             if not reset:
                 self.stdout.write("Demo data is already loaded (use --reset to rebuild it).")
@@ -65,20 +84,33 @@ class Command(BaseCommand):
             self._delete_demo()
         rng = random.Random(seed)
         school_specs = demo_data.make_schools(rng, schools_per_county)
-        teacher_specs = demo_data.make_teachers(rng, school_specs, teachers, as_of=as_of)
+        edge_specs = demo_data.edge_cases(as_of)
+        teacher_specs = demo_data.make_teachers(
+            rng,
+            school_specs,
+            teachers,
+            as_of=as_of,
+            reserved_ids={spec.id_number for spec in edge_specs},
+            reserved_names={spec.name for spec in edge_specs},
+            principal_schools={
+                p.school_code for spec in edge_specs for p in spec.periods if p.role == "principal"
+            },
+        )
         with transaction.atomic():
             counties = self._regions()
             schools = self._schools(school_specs, counties)
-            first_teacher = self._teachers(teacher_specs, schools)
-            self._accounts(counties, schools, first_teacher)
+            self._teachers(teacher_specs, schools)
+            edge_teachers = self._teachers(edge_specs, schools)
+            self._accounts(counties, edge_teachers[demo_data.DEMO_TEACHER])
             province = next(iter(counties.values())).parent.parent
             for label, module in _app_demo_modules():
                 summary = module.seed(rng=rng, province=province, as_of=as_of)
                 self.stdout.write(f"{label}: {summary}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {len(counties)} counties, {len(schools)} schools and "
-                f"{len(teacher_specs)} teachers (seed {seed})."
+                f"Loaded {len(counties)} counties, {len(schools)} schools, "
+                f"{len(teacher_specs)} teachers and {len(edge_specs)} named edge cases "
+                f"(seed {seed}, as of {as_of}; see docs/demo.md)."
             )
         )
         self._print_accounts()
@@ -134,10 +166,13 @@ class Command(BaseCommand):
             for spec in specs
         }
 
-    def _teachers(self, specs, schools):
-        first = {}
+    def _teachers(self, specs, schools) -> dict[str, Teacher]:
+        """Create the teachers of ``specs`` with their service periods and sanctions; returns
+        the edge cases among them by key."""
+        today = timezone.localdate()
+        keyed = {}
         for spec in specs:
-            # The current school's first period is opened from the spec, not by teacher_create.
+            # The periods come from the spec, not from teacher_create's first period.
             teacher = Teacher(
                 name=spec.name,
                 school=schools[spec.school_code],
@@ -147,7 +182,10 @@ class Command(BaseCommand):
                 is_full_time=spec.is_full_time,
                 professional_title=spec.professional_title,
                 started_teaching=spec.started_teaching,
-                **services.id_number_fields(spec.id_number, today=timezone.localdate()),
+                status=spec.status,
+                retired_on=spec.retired_on,
+                registration=spec.registration,
+                **services.id_number_fields(spec.id_number, today=today),
             )
             teacher.full_clean()
             teacher.save()
@@ -159,30 +197,30 @@ class Command(BaseCommand):
                     stage=period.stage,
                     start=period.start,
                     end=period.end,
+                    from_reserve=period.from_reserve,
                 )
             if spec.sanction:
-                start, end = spec.sanction
                 services.ethics_record_create(
                     teacher=teacher,
-                    decided_on=start,
-                    sanction="warning",
-                    in_force_from=start,
-                    in_force_to=end,
+                    decided_on=spec.sanction.start,
+                    sanction=spec.sanction.sanction,
+                    in_force_from=spec.sanction.start,
+                    in_force_to=spec.sanction.end,
                     reason="违反中小学教师职业行为十项准则（演示数据）",
                 )
-            first.setdefault(spec.school_code, teacher)
-        return first
+            if spec.key:
+                keyed[spec.key] = teacher
+        return keyed
 
-    def _accounts(self, counties, schools, first_teacher):
+    def _accounts(self, counties, teacher):
+        """One account per role; the school administrator's school and the teacher account
+        are the demo teacher's (鹿城区第一小学)."""
         lucheng = counties["330302"]
-        school = School.objects.filter(county=lucheng).order_by("code").first()
-        # The demo teacher: the second teacher of that school, so not its principal.
-        teacher = Teacher.objects.filter(school=school).order_by("id")[1]
         targets = {
             "province": {"region": lucheng.parent.parent},
             "city": {"region": lucheng.parent},
             "county": {"region": lucheng},
-            "school": {"school": school},
+            "school": {"school": teacher.school},
             "teacher": {"teacher": teacher},
         }
         for username, role, target, _description in DEMO_ACCOUNTS:
