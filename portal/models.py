@@ -193,6 +193,7 @@ class Teacher(models.Model):
         max_length=16,
         choices=Registration.choices,
         default=Registration.REGISTERED,
+        db_default=Registration.REGISTERED,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -245,6 +246,7 @@ class ServicePeriod(models.Model):
     from_reserve = models.BooleanField(
         _("appointed from the principal reserve"),
         default=False,
+        db_default=False,  # rows written by SQL (the roster import) take it too
         help_text=_(
             "A principal appointed after training as a reserve (后备人选) is exempt from the "
             "first-year qualification training (N §2.6)."

@@ -535,8 +535,8 @@ def _open_first_periods(hashes: list[str], today: date, *, job=None) -> None:
                 "WITH new AS (SELECT id, school_id, stage, started_teaching, name, "
                 "id_number_masked FROM portal_teacher WHERE id_number_hash = ANY(%s)), "
                 "periods AS (INSERT INTO portal_serviceperiod (teacher_id, school_id, role, "
-                'stage, start, "end") SELECT id, school_id, %s, stage, '
-                "COALESCE(started_teaching, %s), NULL FROM new) "
+                'stage, start, "end", from_reserve) SELECT id, school_id, %s, stage, '
+                "COALESCE(started_teaching, %s), NULL, false FROM new) "
                 "INSERT INTO portal_auditevent (at, user_id, username, action, object_type, "
                 "object_id, object_repr, region_id, ip_address, detail) "
                 "SELECT now(), %s, %s, 'teacher.create', %s, new.id::text, "
