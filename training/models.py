@@ -424,9 +424,7 @@ class TrainingRecord(models.Model):
     hours_tenths = models.IntegerField(_("hours (tenths)"))
     # Hours of the course the teacher missed (a reversal repeats its original's): a rule set
     # may void a record that missed too much (``rules.voided``).
-    missed_tenths = models.PositiveIntegerField(
-        _("hours missed (tenths)"), default=0, db_default=0
-    )
+    missed_tenths = models.PositiveIntegerField(_("hours missed (tenths)"), default=0, db_default=0)
     completed_on = models.DateField(_("completed on"))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
