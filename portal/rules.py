@@ -342,43 +342,6 @@ def service_days(intervals: Iterable[Interval], *, as_of: date) -> int:
     return sum((end - start).days + 1 for start, end in merge_intervals(intervals, as_of=as_of))
 
 
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last_day))
-
-
-def span_months_days(start: date, end: date) -> tuple[int, int]:
-    """Whole calendar months and remaining days from ``start`` to ``end`` inclusive:
-    2000-09-01 → 2010-08-31 is (120, 0)."""
-    after = end + timedelta(days=1)
-    months = (after.year - start.year) * 12 + (after.month - start.month)
-    if _add_months(start, months) > after:
-        months -= 1
-    return months, (after - _add_months(start, months)).days
-
-
-DAYS_PER_MONTH = 30  # leftover days of separate spans add up to months at this rate
-
-
-def service_months(intervals: Iterable[Interval], *, as_of: date) -> tuple[int, int]:
-    """Months (and leftover days) served, overlaps merged, gaps skipped. Each merged span
-    counts calendar months; leftover days of all spans are pooled, 30 to a month."""
-    months = days = 0
-    for start, end in merge_intervals(intervals, as_of=as_of):
-        span_months, span_days = span_months_days(start, end)
-        months += span_months
-        days += span_days
-    return months + days // DAYS_PER_MONTH, days % DAYS_PER_MONTH
-
-
-def service_years(intervals: Iterable[Interval], *, as_of: date) -> float:
-    """Years served as a decimal (for display): months / 12, days as a fraction of a month."""
-    months, days = service_months(intervals, as_of=as_of)
-    return (months + days / DAYS_PER_MONTH) / 12
-
-
 def add_years(day: date, years: int) -> date:
     """The same calendar day ``years`` later (or earlier): 29 February becomes 28 February in
     a common year. The one date helper for anniversaries, "a year after" and cycle ends."""
@@ -402,20 +365,36 @@ def span_years_days(start: date, end: date) -> tuple[int, int]:
     return years, (after - add_years(start, years)).days
 
 
-def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
-    """Whole years served ("满 N 年", "N 年以上"), counted by calendar and day-exact across
-    merged spans: each span's whole calendar years, plus the leftover days of separate
-    spans pooled at 365 to a year. One span's leftover is short of a calendar year by
-    definition (it reaches 365 days in a year with a 29 February), so it makes no year
-    alone. Nothing is rounded up (POLICY §8)."""
+@dataclass(frozen=True)
+class Served:
+    """Time served: whole years and the days beyond them (``years_and_days``)."""
+
+    years: int
+    days: int
+
+
+def years_and_days(intervals: Iterable[Interval], *, as_of: date) -> Served:
+    """Years served ("满 N 年", "N 年以上") and the days beyond, counted by calendar and
+    day-exact across merged spans: each span's whole calendar years, plus the leftover days
+    of separate spans pooled at 365 to a year. One span's leftover is short of a calendar
+    year by definition (it reaches 365 days in a year with a 29 February), so it makes no
+    year alone. Nothing is rounded up (POLICY §8). The one definition of years of service:
+    honours, titles, pages and the API read it."""
     years, leftovers = 0, []
     for start, end in merge_intervals(intervals, as_of=as_of):
         span_years, span_days = span_years_days(start, end)
         years += span_years
         if span_days:
             leftovers.append(span_days)
-    pooled = sum(leftovers) if len(leftovers) > 1 else 0
-    return years + pooled // DAYS_PER_POOLED_YEAR
+    pooled = sum(leftovers)
+    if len(leftovers) > 1:
+        return Served(years + pooled // DAYS_PER_POOLED_YEAR, pooled % DAYS_PER_POOLED_YEAR)
+    return Served(years, pooled)
+
+
+def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
+    """Whole years served (``years_and_days``)."""
+    return years_and_days(intervals, as_of=as_of).years
 
 
 def service_began(started_teaching: date | None, first_period: date | None) -> date | None:

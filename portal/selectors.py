@@ -167,41 +167,40 @@ def school_counts(school: School) -> dict[str, int]:
 
 @dataclass
 class ServiceSummary:
-    teaching_years: float
-    rural_years: float
-    head_teacher_years: float
-    head_teacher_years_by_stage: dict[str, float]
-    principal_years: float
-    completed_teaching_years: int
-    completed_rural_years: int
+    """Years of service derived from the periods (``rules.years_and_days``)."""
+
+    teaching: rules.Served
+    rural: rules.Served
+    head_teacher: rules.Served
+    head_teacher_by_stage: dict[str, rules.Served]
+    principal: rules.Served
+
+    @property
+    def completed_teaching_years(self) -> int:
+        return self.teaching.years
+
+    @property
+    def completed_rural_years(self) -> int:
+        return self.rural.years
 
 
 def service_summary(periods: list[ServicePeriod], *, as_of: date) -> ServiceSummary:
     """Years derived from service periods (``school`` must be loaded with them)."""
 
-    def intervals(predicate):
-        return [rules.Interval(p.start, p.end) for p in periods if predicate(p)]
+    def served(predicate) -> rules.Served:
+        intervals = [rules.Interval(p.start, p.end) for p in periods if predicate(p)]
+        return rules.years_and_days(intervals, as_of=as_of)
 
-    all_periods = intervals(lambda p: True)
-    rural = intervals(lambda p: p.school.is_rural)
-    head = intervals(lambda p: p.role == ServiceRole.HEAD_TEACHER)
     by_stage = {
-        stage.value: rules.service_years(
-            intervals(lambda p, s=stage: p.role == ServiceRole.HEAD_TEACHER and p.stage == s),
-            as_of=as_of,
-        )
+        stage.value: served(lambda p, s=stage: p.role == ServiceRole.HEAD_TEACHER and p.stage == s)
         for stage in Stage
     }
     return ServiceSummary(
-        teaching_years=rules.service_years(all_periods, as_of=as_of),
-        rural_years=rules.service_years(rural, as_of=as_of),
-        head_teacher_years=rules.service_years(head, as_of=as_of),
-        head_teacher_years_by_stage={k: v for k, v in by_stage.items() if v},
-        principal_years=rules.service_years(
-            intervals(lambda p: p.role == ServiceRole.PRINCIPAL), as_of=as_of
-        ),
-        completed_teaching_years=rules.completed_years(all_periods, as_of=as_of),
-        completed_rural_years=rules.completed_years(rural, as_of=as_of),
+        teaching=served(lambda p: True),
+        rural=served(lambda p: p.school.is_rural),
+        head_teacher=served(lambda p: p.role == ServiceRole.HEAD_TEACHER),
+        head_teacher_by_stage={k: v for k, v in by_stage.items() if v.years or v.days},
+        principal=served(lambda p: p.role == ServiceRole.PRINCIPAL),
     )
 
 

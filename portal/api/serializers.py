@@ -102,12 +102,19 @@ class TeacherSerializer(serializers.ModelSerializer):
         return None
 
 
+class ServedSerializer(serializers.Serializer):
+    """Whole years served and the days beyond them, by calendar (POLICY §8)."""
+
+    years = serializers.IntegerField()
+    days = serializers.IntegerField()
+
+
 class ServiceYearsSerializer(serializers.Serializer):
-    teaching_years = serializers.FloatField()
-    rural_years = serializers.FloatField()
-    head_teacher_years = serializers.FloatField()
-    head_teacher_years_by_stage = serializers.DictField(child=serializers.FloatField())
-    principal_years = serializers.FloatField()
+    teaching = ServedSerializer()
+    rural = ServedSerializer()
+    head_teacher = ServedSerializer()
+    head_teacher_by_stage = serializers.DictField(child=ServedSerializer())
+    principal = ServedSerializer()
     completed_teaching_years = serializers.IntegerField()
     completed_rural_years = serializers.IntegerField()
 

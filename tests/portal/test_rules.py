@@ -162,24 +162,28 @@ def test_ethics_veto_names_the_earliest_sanction_in_force():
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "months_days"),
+    ("spans", "served"),
     [
-        (D(2000, 9, 1), D(2010, 8, 31), (120, 0)),
-        (D(2020, 1, 15), D(2020, 2, 14), (1, 0)),
-        (D(2020, 1, 15), D(2020, 2, 13), (0, 30)),
-        # Month ends clamp: a month after 31 January is 29 February.
-        (D(2020, 1, 31), D(2020, 2, 28), (1, 0)),
-        (D(2024, 3, 15), D(2024, 3, 15), (0, 1)),
-        (D(1996, 9, 1), D(2026, 9, 1), (360, 1)),
+        # One span: whole calendar years and the days beyond, nothing rounded.
+        ([(D(2000, 9, 1), D(2010, 8, 31))], (10, 0)),
+        ([(D(2000, 1, 1), D(2019, 12, 30))], (19, 364)),
+        ([(D(2024, 3, 15), D(2024, 3, 15))], (0, 1)),
+        ([(D(1996, 9, 1), D(2026, 9, 1))], (30, 1)),
+        # Separate spans: leftover days pool at 365 to a year.
+        ([(D(2020, 1, 1), D(2020, 1, 15)), (D(2021, 1, 1), D(2021, 1, 15))], (0, 30)),
+        (
+            [(D(2001, 1, 1), D(2001, 7, 1)), (D(2003, 1, 1), D(2003, 7, 3))],
+            (1, 1),
+        ),  # 182 + 184 days
+        # Overlaps count once.
+        ([(D(2010, 1, 1), D(2015, 12, 31)), (D(2012, 1, 1), D(2013, 12, 31))], (6, 0)),
     ],
 )
-def test_calendar_months_of_a_span(start, end, months_days):
-    assert rules.span_months_days(start, end) == months_days
-
-
-def test_leftover_days_of_separate_spans_pool_into_months():
-    intervals = [Interval(D(2020, 1, 1), D(2020, 1, 15)), Interval(D(2021, 1, 1), D(2021, 1, 15))]
-    assert rules.service_months(intervals, as_of=D(2026, 1, 1)) == (1, 0)
+def test_years_and_days_served(spans, served):
+    intervals = [Interval(start, end) for start, end in spans]
+    result = rules.years_and_days(intervals, as_of=D(2026, 9, 1))
+    assert (result.years, result.days) == served
+    assert rules.completed_years(intervals, as_of=D(2026, 9, 1)) == served[0]
 
 
 # --- Completed years and anniversaries (POLICY §8: by calendar, day-exact, no rounding) ---

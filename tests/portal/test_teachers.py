@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from portal import selectors, services
+from portal import rules, selectors, services
 from portal.models import AuditEvent, ServicePeriod, Teacher
 
 from .. import factories
@@ -107,9 +107,9 @@ def test_service_summary_derives_years_from_periods(school):
     summary = record.summary
     assert summary.completed_rural_years == 10
     assert summary.completed_teaching_years == 24  # 10 + 14, the gap skipped
-    assert round(summary.head_teacher_years_by_stage["primary"], 1) == 9.0
-    assert round(summary.head_teacher_years_by_stage["junior"], 1) == 8.0
-    assert round(summary.head_teacher_years, 1) == 17.0
+    assert summary.head_teacher_by_stage["primary"] == rules.Served(9, 0)
+    assert summary.head_teacher_by_stage["junior"] == rules.Served(8, 0)
+    assert summary.head_teacher == rules.Served(17, 0)
 
 
 def test_ethics_record_in_force_vetoes(school):
