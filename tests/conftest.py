@@ -72,6 +72,12 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world, built through the services (a module may build it once: see
+    ``tests/portal/test_permissions.py``)."""
     f = factories
     province = f.province()
     city = f.city(province)

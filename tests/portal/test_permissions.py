@@ -5,7 +5,28 @@ one's scope an object does not exist: 404, never 403. Every new endpoint adds ro
 """
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+
+from ..conftest import build_world
+
+# 1,400 rows read the same world: it is built once for the module inside a transaction that
+# is rolled back at the end, and each row runs in a savepoint of it (rolled back after the
+# row), so no row sees another's writes.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _with_transfers(build_world())
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
 
 ROLES = ["anonymous", "province", "city", "county", "school", "teacher", "superuser"]
 
@@ -14,6 +35,28 @@ def row(anonymous, province, city, county, school, teacher, superuser):
     return dict(
         zip(ROLES, (anonymous, province, city, county, school, teacher, superuser), strict=True)
     )
+
+
+def _with_transfers(world):
+    """Two transfer requests into the school administrator's school: one from a school of
+    the same county (its county decides) and one from the other city (only the province
+    does)."""
+    from portal.models import TransferRequest
+
+    for name, teacher in (
+        ("near_transfer", world.sibling_teacher),
+        ("far_transfer", world.far_teacher),
+    ):
+        transfer = TransferRequest.objects.create(
+            teacher=teacher,
+            to_school=world.school,
+            name=teacher.name,
+            values={"stage": "primary"},
+            requested_by=world.users["school"],
+            import_job=world.school_job,
+        )
+        setattr(world, name, transfer)
+    return world
 
 
 # (method, url name, object attribute of World or None, expected status per role)
@@ -247,30 +290,6 @@ API = [
     ("get", "schema", None, row(200, 200, 200, 200, 200, 200, 200)),
     ("get", "api-docs", None, row(200, 200, 200, 200, 200, 200, 200)),
 ]
-
-
-@pytest.fixture
-def world(db, world):
-    """The shared world with two transfer requests into the school administrator's school:
-    one from a school of the same county (its county decides) and one from the other city
-    (only the province does). It asks for ``db`` itself: overriding the fixture of the same
-    name, it is set up before the database otherwise."""
-    from portal.models import TransferRequest
-
-    for name, teacher in (
-        ("near_transfer", world.sibling_teacher),
-        ("far_transfer", world.far_teacher),
-    ):
-        transfer = TransferRequest.objects.create(
-            teacher=teacher,
-            to_school=world.school,
-            name=teacher.name,
-            values={"stage": "primary"},
-            requested_by=world.users["school"],
-            import_job=world.school_job,
-        )
-        setattr(world, name, transfer)
-    return world
 
 
 CASES = [
