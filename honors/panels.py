@@ -19,7 +19,8 @@ def honours_panel(request, teacher):
         ),
         None,
     )
-    found = selectors.teacher_honours(teacher, on=on, veto=veto)
+    # Years are judged at the end of the last full day: today is still in progress.
+    found = selectors.teacher_honours(teacher, on=kernel.last_full_day(on), veto=veto)
     if not found["awards"] and not found["close"]:
         return None
     return {"template": "honors/_teacher_honours.html", **found}

@@ -14,7 +14,7 @@ honours may open only every N years from a first year (``open_in``, ``next_open`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -104,8 +104,15 @@ def veto_message(sanction: str) -> str:
 
 def retired_in(year: int, *, on: date, serving: bool, retired_on: date | None) -> bool:
     """荣誉退休 (Z: 教职工): any member of staff, whatever their role, who is no longer serving
-    and retired in ``year`` by ``on``. A serving person never is."""
-    return not serving and retired_on is not None and retired_on.year == year and retired_on <= on
+    and retired in ``year`` by the day after ``on`` (the years are judged at the end of
+    ``on``, yesterday for a scan run today: a retirement dated today counts). A serving
+    person never is."""
+    return (
+        not serving
+        and retired_on is not None
+        and retired_on.year == year
+        and retired_on <= on + timedelta(days=1)
+    )
 
 
 def assess(
@@ -122,9 +129,11 @@ def assess(
     default the year of ``on``). A veto in force makes the verdict negative with its
     reason; ``candidacy`` decides whether that person is a candidate at all."""
     counted = counted_periods(periods, rule)
-    as_of = on
+    # Judged at the end of ``on``; a retiree's service counts up to and including the
+    # retirement date (POLICY §7).
+    as_of = on + timedelta(days=1)
     if not serving and retired_on is not None and rule.retirees_count_to_retirement:
-        as_of = min(on, retired_on)
+        as_of = min(as_of, retired_on + timedelta(days=1))
     years = kernel.completed_years([kernel.Interval(p.start, p.end) for p in counted], as_of=as_of)
     needed = _threshold(counted, rule, as_of)
     if veto:

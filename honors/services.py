@@ -65,7 +65,8 @@ def _evidence(periods) -> list[dict]:
 def honours_scan(*, year: int, region: Region | None = None) -> int:
     """Propose the candidates of ``year`` (judged on 31 December, or today for this year).
     Returns how many candidates exist for the year after the scan."""
-    on = min(date(year, 12, 31), timezone.localdate())
+    # Judged at the end of 31 December, or of yesterday for this year (today is in progress).
+    on = min(date(year, 12, 31), kernel.last_full_day(timezone.localdate()))
     honours = HonourType.objects.filter(active=True).exclude(basis=Basis.NOMINATED)
     teachers = Teacher.objects.filter(Q(status="serving") | Q(retired_on__year=year))
     if region is not None:

@@ -317,15 +317,26 @@ class Interval:
     end: date | None  # None: still running
 
     def closed(self, as_of: date) -> tuple[date, date] | None:
-        """The interval cut at ``as_of`` (inclusive), or None if it starts later."""
-        end = as_of if self.end is None else min(self.end, as_of)
+        """The days of the interval served by the start of ``as_of`` (``as_of`` itself is
+        not yet served), or None if it starts on or after it."""
+        last = as_of - timedelta(days=1)
+        end = last if self.end is None else min(self.end, last)
         if end < self.start:
             return None
         return self.start, end
 
 
+def last_full_day(today: date) -> date:
+    """The last day fully served when judging today: yesterday."""
+    return today - timedelta(days=1)
+
+
 def merge_intervals(intervals: Iterable[Interval], *, as_of: date) -> list[tuple[date, date]]:
-    """Merge overlapping or touching intervals (both ends inclusive), cut at ``as_of``."""
+    """Merge overlapping or touching intervals (both ends inclusive), counting the days
+    served by the start of ``as_of``: judged on a day, that day is still in progress, so a
+    span from D has lasted N years on D + N years (POLICY §8). A judgement "at the end of"
+    a day (31 December for a year) passes the day after. Every count of service (years,
+    days, the rural year) goes through here."""
     spans = sorted(span for span in (i.closed(as_of) for i in intervals) if span is not None)
     merged: list[tuple[date, date]] = []
     for start, end in spans:

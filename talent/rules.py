@@ -387,9 +387,10 @@ def years_at_current_school(periods: Iterable[Period], on: date) -> int:
             (kernel_rules.Interval(p.start, p.end) for p in periods if p.school_id == school),
             as_of=on,
         )
+        last = kernel_rules.last_full_day(on)
         for start, end in spans:
-            if end == on:
-                best = max(best, kernel_rules.span_years_days(start, on)[0])
+            if end == last:  # the stay runs up to ``on`` (days served before it)
+                best = max(best, kernel_rules.span_years_days(start, last)[0])
     return best
 
 

@@ -231,10 +231,11 @@ def principal(start, end):
             None,
         ),
         (
-            "29 February, judged the day before",
+            # Judged at the end of 27 February (a scan run on the 28th): not yet retired.
+            "29 February, judged two days before",
             RETIREMENT,
             2028,
-            D(2028, 2, 28),
+            D(2028, 2, 27),
             False,
             D(2028, 2, 29),
             None,
@@ -253,10 +254,11 @@ def principal(start, end):
             rules.PROPOSED,
         ),
         (
-            "31 December, judged the day before",
+            # Judged at the end of 29 December (a scan run on the 30th): not yet retired.
+            "31 December, judged two days before",
             RETIREMENT,
             2026,
-            D(2026, 12, 30),
+            D(2026, 12, 29),
             False,
             D(2026, 12, 31),
             None,

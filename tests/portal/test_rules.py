@@ -102,13 +102,15 @@ D = date
         # Touching periods merge; a gap is not counted.
         ([(D(2020, 1, 1), D(2020, 1, 31)), (D(2020, 2, 1), D(2020, 2, 29))], D(2026, 1, 1), 60),
         ([(D(2020, 1, 1), D(2020, 1, 31)), (D(2020, 3, 1), D(2020, 3, 31))], D(2026, 1, 1), 62),
-        # An ongoing period runs to the as-of date; a period starting later is ignored.
-        ([(D(2025, 1, 1), None)], D(2025, 1, 10), 10),
+        # Judged on a day, the days before it are served (that day is in progress, POLICY
+        # §8): an ongoing period runs to the eve; a period starting on or after it is ignored.
+        ([(D(2025, 1, 1), None)], D(2025, 1, 10), 9),
+        ([(D(2025, 1, 1), None)], D(2025, 1, 1), 0),
         ([(D(2027, 1, 1), None)], D(2026, 1, 1), 0),
-        # A closed period longer than the as-of date is cut there.
-        ([(D(2025, 1, 1), D(2030, 1, 1))], D(2025, 1, 31), 31),
+        # A closed period longer than the judging day is cut on its eve.
+        ([(D(2025, 1, 1), D(2030, 1, 1))], D(2025, 2, 1), 31),
         # Contained period adds nothing.
-        ([(D(2000, 1, 1), None), (D(2005, 1, 1), D(2006, 1, 1))], D(2000, 12, 31), 366),
+        ([(D(2000, 1, 1), None), (D(2005, 1, 1), D(2006, 1, 1))], D(2001, 1, 1), 366),
     ],
 )
 def test_service_days_merge_overlaps_and_skip_gaps(periods, as_of, days):
@@ -168,7 +170,8 @@ def test_ethics_veto_names_the_earliest_sanction_in_force():
         ([(D(2000, 9, 1), D(2010, 8, 31))], (10, 0)),
         ([(D(2000, 1, 1), D(2019, 12, 30))], (19, 364)),
         ([(D(2024, 3, 15), D(2024, 3, 15))], (0, 1)),
-        ([(D(1996, 9, 1), D(2026, 9, 1))], (30, 1)),
+        ([(D(1996, 9, 1), D(2026, 8, 31))], (30, 0)),  # judged on 1 September: 30 years
+        ([(D(1996, 9, 1), None)], (30, 0)),
         # Separate spans: leftover days pool at 365 to a year.
         ([(D(2020, 1, 1), D(2020, 1, 15)), (D(2021, 1, 1), D(2021, 1, 15))], (0, 30)),
         (
@@ -215,9 +218,12 @@ def test_add_years(day, years, expected):
         # Issue 13 item 5: 2000-01-01 to 2019-12-30 is one day short of 20 years.
         ([(_d(2000, 1, 1), _d(2019, 12, 30))], _d(2026, 1, 1), 19),
         ([(_d(2000, 1, 1), _d(2019, 12, 31))], _d(2026, 1, 1), 20),
-        # Open span: 20 years reached on the anniversary's eve inclusive.
-        ([(_d(2000, 1, 1), None)], _d(2019, 12, 31), 20),
-        ([(_d(2000, 1, 1), None)], _d(2019, 12, 30), 19),
+        # Ongoing: 20 years on 2020-01-01 (D + 20 years); on 31 December the day is in
+        # progress, 19 years 364 days.
+        ([(_d(2000, 1, 1), None)], _d(2020, 1, 1), 20),
+        ([(_d(2000, 1, 1), None)], _d(2019, 12, 31), 19),
+        ([(_d(2004, 2, 29), None)], _d(2024, 2, 29), 20),
+        ([(_d(2004, 2, 29), None)], _d(2024, 2, 28), 19),
         # 29 February start: the year ends on 28 February of a common year.
         ([(_d(2004, 2, 29), _d(2005, 2, 27))], _d(2026, 1, 1), 1),
         ([(_d(2004, 2, 29), _d(2005, 2, 26))], _d(2026, 1, 1), 0),

@@ -239,8 +239,9 @@ def spans(*pairs):
             False,
         ),
         # A running period counts up to the day of the check.
-        (spans((date(2024, 1, 1), None)), date(2024, 12, 30), True),  # 2024 is a leap year
-        (spans((date(2024, 1, 1), None)), date(2024, 12, 29), False),
+        # Ongoing, judged on a day: the days before it count (2024 is a leap year).
+        (spans((date(2024, 1, 1), None)), date(2024, 12, 31), True),
+        (spans((date(2024, 1, 1), None)), date(2024, 12, 30), False),
     ],
 )
 def test_the_rural_year_is_365_days_across_merged_spans(periods, on, met):
@@ -395,9 +396,10 @@ def at(*spans_):
 @pytest.mark.parametrize(
     ("periods", "birth", "gender", "rule", "eligible"),
     [
-        # Six years at the same school by 1 January, calendar and day-exact.
+        # Six years at the same school by 1 January, calendar and day-exact: a stay from
+        # D lasts six years on D + 6 years (POLICY §8).
         (at((1, date(2018, 1, 1), None)), date(1985, 6, 15), "F", PRESET, True),
-        (at((1, date(2018, 1, 2), None)), date(1985, 6, 15), "F", PRESET, True),
+        (at((1, date(2018, 1, 2), None)), date(1985, 6, 15), "F", PRESET, False),
         (at((1, date(2018, 1, 3), None)), date(1985, 6, 15), "F", PRESET, False),
         # Two periods at one school that touch (a new role) are one stay …
         (
