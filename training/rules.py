@@ -305,7 +305,8 @@ def assess(
                 "done": _fmt(credited),
                 "required": _fmt(required),
                 "unit": unit,
-                "left": _fmt(remaining),
+                # What the page shows adds up: the rounded figure done + what is left.
+                "left": _fmt(required - credited.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)),
                 "end": cycle.end.isoformat(),
             }
         )
@@ -380,11 +381,17 @@ def assess(
                 )
 
     principal_short = ZERO
-    first_year_over = False
+    first_year_over = first_year_behind = False
     if principal_since is not None and rule.principal_first_year:
         deadline = first_year_end(principal_since)
         first_year_over = as_of > deadline
         principal_short = max(rule.principal_first_year - totals.principal_first_year, ZERO)
+        if principal_short > 0 and not first_year_over:
+            # Within the first year: judged against its own straight line too.
+            year_span = (deadline - principal_since).days + 1
+            year_elapsed = min(max((as_of - principal_since).days + 1, 0), year_span)
+            line = rule.principal_first_year * (Decimal(year_elapsed) / Decimal(year_span))
+            first_year_behind = totals.principal_first_year + Decimal("0.05") < line
         if principal_short > 0:
             explain and explanations.append(
                 _(
@@ -415,6 +422,7 @@ def assess(
     elif (
         credited + Decimal("0.05") >= expected
         and totals.county_or_above + Decimal("0.05") >= rule.min_county_or_above * fraction
+        and not first_year_behind
     ):
         status = "on_track"
     else:
@@ -539,11 +547,12 @@ def ethics_week(
     *,
     as_of: date,
     began: date | None = None,
+    left: date | None = None,
 ) -> EthicsWeek | None:
     """The latest ethics week that has begun by ``as_of`` and the days of it the teacher
     spent in concentrated (face-to-face) ethics training, from the ``spans`` (first and last
-    day) of those records. None when the rule set asks no ethics week, or the teacher entered
-    service after that week began."""
+    day) of those records. None when the rule set asks no ethics week, or the teacher was
+    not in service when that week began (entered after it, or had left)."""
     if not rule.ethics_week_days:
         return None
     year = as_of.year
@@ -551,7 +560,7 @@ def ethics_week(
     if as_of < start:
         year -= 1
         start, end = ethics_week_span(year, rule)
-    if began is not None and began > start:
+    if (began is not None and began > start) or (left is not None and left < start):
         return None
     days: set[date] = set()
     for first, last in spans:

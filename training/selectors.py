@@ -124,9 +124,12 @@ class Principal:
     exempt: bool  # appointed from the principal reserve (N §2.6): no first-year training
 
     def first_year_from(self, cycle: rules.Cycle) -> date | None:
-        """When the first-year rule applies: to principals appointed within the cycle and
-        not from the reserve."""
-        return self.since if self.since >= cycle.start and not self.exempt else None
+        """When the first-year rule applies: to principals whose first year reaches into the
+        cycle (appointed within it, or in the year before it began) and not appointed from
+        the reserve."""
+        if self.exempt or rules.first_year_end(self.since) < cycle.start:
+            return None
+        return self.since
 
 
 def principals(teacher_ids) -> dict[int, Principal]:
@@ -185,6 +188,7 @@ def teacher_training(teacher: Teacher, *, as_of: date) -> TeacherTraining:
         [_span(r) for r in records if _in_ethics_week_kind(r)],
         as_of=as_of,
         began=began,
+        left=left,
     )
     return TeacherTraining(rule_set, rule, assessment, by_year, records, pending, week)
 

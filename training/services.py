@@ -4,12 +4,12 @@ the review of a pending record fills in its status."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -19,11 +19,12 @@ from portal import bulk
 from portal import rules as kernel_rules
 from portal.choices import STAFF_ROLE_LEVEL, Role, ServiceRole
 from portal.models import Region, ServicePeriod, Teacher
+from portal.rules import add_years
 from portal.selectors import service_bounds
 from portal.services import audit_record
 
 from . import rules, selectors
-from .choices import Mode, RecordStatus, Source
+from .choices import Category, Mode, RecordStatus, Source
 from .models import ALREADY_CREDITED, BrokenRuleSet, RuleSet, TrainingRecord, TrainingSummary
 
 logger = logging.getLogger(__name__)
@@ -357,8 +358,12 @@ def _assess_batch(ids: list[int], rule: rules.Rule, cycle: rules.Cycle, as_of: d
     principals = selectors.principals(ids)
     bounds = service_bounds(ids)
     items: dict[int, list[rules.Item]] = {}
+    # The cycle's records, and principal training before it (a first year that began in
+    # the year before the cycle).
     records = TrainingRecord.objects.filter(
-        teacher_id__in=ids, status=RecordStatus.APPROVED, completed_on__gte=cycle.start
+        Q(completed_on__gte=cycle.start) | Q(category=Category.PRINCIPAL),
+        teacher_id__in=ids,
+        status=RecordStatus.APPROVED,
     ).values_list(
         "teacher_id", "hours_tenths", "mode", "category", "level", "completed_on", "missed_tenths"
     )
@@ -432,6 +437,8 @@ def _recompute_in_sql(as_of: date, teacher_ids: list[int] | None = None) -> int:
             teacher__status="serving",
             teacher__school__county_id__in=county_ids,
         )
+        # Principals whose first year reaches into the cycle go through the rules.
+        first_year_reaches = add_years(cycle.start, -1) + timedelta(days=1)
         if teacher_ids is not None:
             principals = principals.filter(
                 teacher_id__in=RawSQL("SELECT unnest(%s::bigint[])", [teacher_ids])
@@ -439,7 +446,7 @@ def _recompute_in_sql(as_of: date, teacher_ids: list[int] | None = None) -> int:
         recent_principals += list(
             principals.values("teacher_id")
             .annotate(since=Min("start"))
-            .filter(since__gte=cycle.start)
+            .filter(since__gte=first_year_reaches)
             .values_list("teacher_id", flat=True)
         )
     if recent_principals:

@@ -15,10 +15,12 @@ Every amount is ``numeric``: a credit is rounded to six places per record exactl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
+
+from portal.rules import add_years
 
 from . import rules
 from .choices import COUNTY_OR_ABOVE, Category
@@ -88,6 +90,9 @@ def recompute(
         "cycle_start": cycle.start.year,
         "as_of": as_of,
         "entry_counts": rule.entry_year_counts,
+        # Principals appointed on or after this day have a first year reaching into the cycle:
+        # they go through the rules (``selectors.Principal.first_year_from``).
+        "first_year_reaches": add_years(cycle.start, -1) + timedelta(days=1),
     }
     sums = [
         f"SUM({value}) AS total",
@@ -166,7 +171,7 @@ def recompute(
         JOIN portal_school s ON s.id = t.school_id
         LEFT JOIN periods pr ON pr.teacher_id = t.id
         WHERE t.status = 'serving' AND s.county_id = ANY(%(counties)s) {restrict}
-          AND (pr.principal_since IS NULL OR pr.principal_since < %(start)s)
+          AND (pr.principal_since IS NULL OR pr.principal_since < %(first_year_reaches)s)
     ),
     due AS (
         SELECT teachers.*,

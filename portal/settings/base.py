@@ -255,9 +255,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 7 * 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "honours-scan-yearly": {
+    # This year's candidates follow the records every night: a teacher who reaches the
+    # years, a sanction that ends or begins (reviewed candidates keep their decision).
+    "honours-scan-nightly": {
         "task": "honors.tasks.scan_honours",
-        "schedule": crontab(month_of_year=9, day_of_month=1, hour=4, minute=0),
+        "schedule": crontab(hour=4, minute=0),
     },
     "talent-attainment-nightly": {
         "task": "talent.tasks.recompute_attainment",

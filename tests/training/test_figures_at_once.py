@@ -385,3 +385,47 @@ def test_the_issue_example_principal_summary_and_page_agree(world):
     services.summaries_recompute(as_of=TODAY)
     summary = TrainingSummary.objects.get(teacher=world.colleague)
     assert api.json()["status"] == today.status == summary.status
+
+
+def test_a_principal_appointed_before_the_cycle_keeps_the_first_year_rule(world):
+    """Appointed 2025-12-03, the first year runs to 2026-12-03, into the 2026–2030 cycle: the
+    300 hours are still owed, with the record of 2025-12-10 counting toward them (found by
+    the independent recompute)."""
+    from portal.models import ServicePeriod
+    from training import selectors
+
+    ServicePeriod.objects.create(
+        teacher=world.colleague,
+        school=world.school,
+        role="principal",
+        stage="primary",
+        start=date(2025, 12, 3),
+    )
+    services.record_create(
+        teacher=world.colleague,
+        hours=100,
+        completed_on=date(2025, 12, 10),
+        level="province",
+        category="principal",
+        source="staff",
+        actor=world.users["superuser"],
+        description="任职资格培训",
+    )
+    page = selectors.teacher_training(world.colleague, as_of=TODAY).assessment
+    assert page.principal_first_year_short == Decimal(200)
+    assert page.status == "behind"  # 100 of the ≈ 271 the first year's line asks by now
+    services.summaries_recompute(as_of=TODAY)
+    assert TrainingSummary.objects.get(teacher=world.colleague).status == page.status
+
+
+def test_a_leaver_is_shown_no_ethics_week_after_leaving(world):
+    from training import selectors
+    from training.models import RuleSet
+
+    RuleSet.objects.filter(pk=world.rule_set.pk).update(ethics_week_days=3)
+    kernel.teacher_update(teacher=world.colleague, status="left")
+    world.colleague.service_periods.update(end=date(2026, 6, 30))
+    training = selectors.teacher_training(world.colleague, as_of=TODAY)
+    assert training.ethics_week is None
+    stayer = selectors.teacher_training(world.teacher, as_of=TODAY)
+    assert stayer.ethics_week is not None and not stayer.ethics_week.met

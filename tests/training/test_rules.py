@@ -320,13 +320,15 @@ def test_credits_are_rounded_to_six_places_per_record():
     [
         # Appointed 2023-03-01; 300 hours by 2024-03-01 (the anniversary, inclusive).
         (date(2023, 3, 1), date(2024, 6, 1), 300, "complete"),
-        # First year still running and short: not complete, judged on the cycle's hours.
-        (date(2023, 3, 1), date(2024, 2, 1), 200, "on_track"),
+        # First year still running: not complete; judged on its own straight line too
+        # (300 × 338/367 ≈ 276 by 1 February 2024).
+        (date(2023, 3, 1), date(2024, 2, 1), 280, "on_track"),
+        (date(2023, 3, 1), date(2024, 2, 1), 200, "behind"),
         # First year over and short: it cannot be made up.
         (date(2023, 3, 1), date(2024, 3, 2), 200, "at_risk"),
-        (date(2023, 3, 1), date(2024, 3, 1), 200, "on_track"),  # the last day of the year
+        (date(2023, 3, 1), date(2024, 3, 1), 200, "behind"),  # the last day of the year
         # Appointed 29 February 2024: the first year ends on 28 February 2025.
-        (date(2024, 2, 29), date(2025, 2, 28), 100, "on_track"),
+        (date(2024, 2, 29), date(2025, 2, 28), 100, "behind"),
         (date(2024, 2, 29), date(2025, 3, 1), 100, "at_risk"),
     ],
 )

@@ -53,7 +53,13 @@ RECORD_DAYS = [
 CATEGORIES = ["ethics", "ethics", "subject", "degree", "platform", "principal", "it"]
 MODES = ["face_to_face", "online", "degree", "practice"]
 LEVELS = ["national", "province", "city", "county", "school"]
-PRINCIPAL_SINCE = [date(2019, 6, 1), date(2021, 1, 1), date(2024, 2, 29), date(2026, 3, 1)]
+PRINCIPAL_SINCE = [
+    date(2019, 6, 1),
+    date(2021, 1, 1),
+    date(2024, 2, 29),
+    date(2025, 12, 3),  # the first year reaches into the 2026–2030 cycle
+    date(2026, 3, 1),
+]
 
 
 def _rule_sets(world):

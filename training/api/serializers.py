@@ -123,6 +123,7 @@ class AssessmentSerializer(serializers.Serializer):
     unit = serializers.CharField()
     cycle_start = serializers.DateField()
     cycle_end = serializers.DateField()
+    serving = serializers.BooleanField()
     status = serializers.CharField()
     required = serializers.DecimalField(max_digits=8, decimal_places=1)
     credited = serializers.DecimalField(max_digits=8, decimal_places=1)
@@ -131,6 +132,8 @@ class AssessmentSerializer(serializers.Serializer):
     county_or_above = serializers.DecimalField(max_digits=8, decimal_places=1)
     ethics_this_year = serializers.DecimalField(max_digits=8, decimal_places=1)
     ethics_required = serializers.DecimalField(max_digits=8, decimal_places=1)
+    this_year_credited = serializers.DecimalField(max_digits=8, decimal_places=1)
+    this_year_required = serializers.DecimalField(max_digits=8, decimal_places=1)
     explanations = serializers.ListField(child=serializers.CharField())
     by_year = serializers.ListField(child=serializers.DictField())
 

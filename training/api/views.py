@@ -138,6 +138,9 @@ def assessment_data(teacher: Teacher) -> dict:
         "unit": training.rule.unit,
         "cycle_start": result.cycle.start,
         "cycle_end": result.cycle.end,
+        # A teacher who left or retired keeps their ledger but no standing: no summary, in no
+        # count; the figures below are their ledger's as it stands.
+        "serving": teacher.status == "serving",
         "status": result.status,
         "required": result.required,
         "credited": result.credited,
@@ -146,6 +149,8 @@ def assessment_data(teacher: Teacher) -> dict:
         "county_or_above": result.county_or_above,
         "ethics_this_year": result.ethics_this_year,
         "ethics_required": result.ethics_required,
+        "this_year_credited": result.this_year_credited,
+        "this_year_required": result.this_year_required,
         "explanations": result.explanations,
         "by_year": [
             {"year": y, "credited": str(c), "ethics": str(e)} for y, c, e in training.by_year
