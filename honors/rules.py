@@ -234,3 +234,11 @@ def already_held_message(name: str, honour: str, number: str) -> str:
         "%(name)s already holds %(honour)s (certificate %(number)s): an honour is awarded "
         "once per person."
     ) % {"name": name, "honour": honour, "number": number}
+
+
+def certificate_number(region_code: str, year: int, honour_id: int, sequence: int) -> str:
+    """An award's certificate number as Chinese certificates write them: the awarding
+    region's division code, the year, a numeric honour code and the sequence, all digits
+    (``330300-2026-0003-00012``), whatever the honour type's own code; never longer than
+    the field."""
+    return f"{region_code}-{year}-{honour_id:04d}-{sequence:05d}"

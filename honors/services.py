@@ -314,7 +314,7 @@ def candidates_review(
                         honour_type=honour, year=year, created_by=actor
                     )
                 last += 1
-                number = f"{honour.region.code}-{honour.code.upper()}-{year}-{last:05d}"
+                number = rules.certificate_number(honour.region.code, year, honour.pk, last)
                 held[candidate.teacher_id] = number
                 awards.append(
                     Award(

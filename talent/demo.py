@@ -20,8 +20,9 @@ from datetime import date
 
 from portal import demo_data
 from portal.models import Region, School, Teacher
+from portal.rules import add_years
 
-from . import presets, services
+from . import presets, rules, services
 from .models import (
     Attainment,
     Enrolment,
@@ -64,7 +65,9 @@ def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
                     tier=tier,
                     awarding_region=city,
                     awarded_on=awarded,
-                    certificate_number=f"{city.code}-{tier.code}-{awarded.year}-{index:05d}{step}",
+                    certificate_number=rules.certificate_number(
+                        city.code, awarded.year, tier.pk, index * 10 + step
+                    ),
                 )
             )
     Title.objects.bulk_create(titles)
@@ -151,8 +154,10 @@ def _edge_titles(edge, tiers, city, as_of) -> list[Title]:
                     tier=tier,
                     awarding_region=city,
                     awarded_on=awarded,
-                    valid_until=awarded.replace(year=awarded.year + term) if term else None,
-                    certificate_number=f"{city.code}-{tier.code}-{awarded.year}-E{index:03d}{step}",
+                    valid_until=add_years(awarded, term) if term else None,
+                    certificate_number=rules.certificate_number(
+                        city.code, awarded.year, tier.pk, 90000 + index * 10 + step
+                    ),
                 )
             )
     return titles

@@ -577,3 +577,10 @@ def target_counts(
 
 def _sizes(groups: dict[int, set]) -> dict[int, int]:
     return {key: len(items) for key, items in groups.items() if items}
+
+
+def certificate_number(region_code: str, year: int, tier_id: int, sequence: int) -> str:
+    """A title's certificate number as Chinese certificates write them: the awarding region's
+    division code, the year, a numeric tier code and the sequence, all digits
+    (``330300-2026-0012-00001``); never longer than the field (40)."""
+    return f"{region_code}-{year}-{tier_id:04d}-{sequence:05d}"

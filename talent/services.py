@@ -184,7 +184,9 @@ def title_award(*, enrolment: Enrolment, actor, on: date) -> Title:
         awarded_on=on,
         valid_until=valid_until,
         enrolment=enrolment,
-        certificate_number=f"{programme.region.code}-{tier.code}-{on.year}-{sequence:05d}",
+        certificate_number=rules.certificate_number(
+            programme.region.code, on.year, tier.pk, sequence
+        ),
     )
     audit_record(actor=actor, action="title.award", obj=title)
     from .tasks import recompute_attainment

@@ -37,7 +37,8 @@ def test_approval_numbers_each_type_and_year_in_order(world):
     awards = Award.objects.filter(batch=batch).order_by("sequence")
     # The world's teacher already holds number 1 of 2026.
     assert [a.sequence for a in awards] == [2, 3, 4]
-    assert awards[0].certificate_number == "330300-TEACHING-30-2026-00002"
+    honour_id = awards[0].honour_type_id
+    assert awards[0].certificate_number == f"330300-2026-{honour_id:04d}-00002"  # all digits
     codes = set(Award.objects.values_list("verification_code", flat=True))
     assert len(codes) == Award.objects.count() and all(len(c) == 12 for c in codes)
     assert not Candidate.objects.filter(pk=world.candidate.pk, status="proposed").exists()

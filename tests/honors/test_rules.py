@@ -434,3 +434,18 @@ def test_held_counts_only_awards_in_force():
 def test_cadence(year, first, every, open_, next_open):
     assert rules.open_in(year, first=first, every=every) is open_
     assert rules.next_open(year, first=first, every=every) == next_open
+
+
+def test_certificate_numbers_are_digits_and_fit_whatever_the_codes():
+    from honors.models import Award
+    from talent import rules as talent_rules
+    from talent.models import Title
+
+    number = rules.certificate_number("330300", 2026, 12345, 99999)
+    assert number == "330300-2026-12345-99999"
+    assert len(number) <= Award._meta.get_field("certificate_number").max_length
+    title = talent_rules.certificate_number("330300", 2026, 12, 1)
+    assert title == "330300-2026-0012-00001"
+    assert len(talent_rules.certificate_number("330300", 2026, 99999, 99999)) <= (
+        Title._meta.get_field("certificate_number").max_length
+    )
