@@ -69,6 +69,7 @@ def generate(teachers: int, records: int) -> None:
             unique.append(row)
     bulk.insert_values(Teacher, roster.NEW_TEACHER_FIELDS, unique, returning=False)
     services.rule_set_create(
+        backdate=True,
         region=city_region.parent,
         effective_from=date(2021, 1, 1),
         **presets.preset_fields("ningxia"),

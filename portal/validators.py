@@ -1,6 +1,8 @@
 """Model and form validators built on the kernel's rules, so that the admin, the forms,
 the API and the services refuse the same values as the imports."""
 
+import json
+
 from django.core.exceptions import ValidationError
 
 from . import rules
@@ -16,3 +18,23 @@ def validate_no_id_number(value: str) -> None:
     problem = rules.id_number_in_text_problem(value or "")
     if problem:
         raise ValidationError(problem, code="id_number_in_text")
+
+
+class SafeJSONDecoder(json.JSONDecoder):
+    """The decoder of every JSON field a user types into (rule sets, ladders): text too long,
+    nested too deep or holding a number too long to read is an invalid value (the form says
+    "Enter a valid JSON"), never a server error."""
+
+    MAX_CHARS = 20_000
+
+    def decode(self, s, *args, **kwargs):
+        if isinstance(s, str) and len(s) > self.MAX_CHARS:
+            raise json.JSONDecodeError("the value is too long", s[:50], 0)
+        try:
+            return super().decode(s, *args, **kwargs)
+        except (RecursionError, ValueError) as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            raise json.JSONDecodeError(
+                str(exc)[:100], s[:50] if isinstance(s, str) else "", 0
+            ) from None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.choices import RegionLevel, Stage
 from portal.models import Region, Teacher
-from portal.validators import validate_no_id_number
+from portal.validators import SafeJSONDecoder, validate_no_id_number
 from training import shapes
 
 # --- Shapes of the JSON fields (``training.shapes``): validators and readers in one ----------
@@ -127,6 +127,7 @@ class Tier(models.Model):
     )
     rural_stages = models.JSONField(
         _("stages the rural condition applies to"),
+        decoder=SafeJSONDecoder,
         default=list,
         blank=True,
         validators=[validate_stages],
@@ -141,6 +142,7 @@ class Tier(models.Model):
     )
     run_by_stage = models.JSONField(
         _("trained by, per stage"),
+        decoder=SafeJSONDecoder,
         default=dict,
         blank=True,
         validators=[validate_run_by_stage],
@@ -177,6 +179,7 @@ class Programme(models.Model):
     )
     stages = models.JSONField(
         _("stages"),
+        decoder=SafeJSONDecoder,
         default=list,
         blank=True,
         validators=[validate_stages],
@@ -188,6 +191,7 @@ class Programme(models.Model):
     target_titles = models.PositiveIntegerField(_("new titles targeted"), null=True, blank=True)
     reserved_shares = models.JSONField(
         _("reserved shares"),
+        decoder=SafeJSONDecoder,
         default=dict,
         blank=True,
         validators=[validate_reserved_shares],
@@ -401,6 +405,7 @@ class Target(models.Model):
     )
     stages = models.JSONField(
         _("stages"),
+        decoder=SafeJSONDecoder,
         default=list,
         blank=True,
         validators=[validate_stages],
@@ -624,6 +629,7 @@ class TalentRule(models.Model):
     )
     rural_stages = models.JSONField(
         _("stages the rural condition applies to"),
+        decoder=SafeJSONDecoder,
         default=list,
         blank=True,
         validators=[validate_stages],

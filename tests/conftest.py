@@ -246,7 +246,10 @@ def _training(world) -> None:
     from training import services as training
 
     world.rule_set = training.rule_set_create(
-        region=world.province, effective_from=date(2021, 1, 1), **presets.preset_fields("ningxia")
+        backdate=True,
+        region=world.province,
+        effective_from=date(2021, 1, 1),
+        **presets.preset_fields("ningxia"),
     )
     from training.models import Course
 

@@ -97,11 +97,15 @@ def _plan(key: str, year: int, demo_year: int) -> list[str]:
 
 def seed(*, rng: random.Random, province: Region, as_of: date) -> str:
     services.rule_set_create(
-        region=province, effective_from=date(2021, 1, 1), **presets.preset_fields("ningxia")
+        backdate=True,
+        region=province,
+        effective_from=date(2021, 1, 1),
+        **presets.preset_fields("ningxia"),
     )
     credit_county = Region.objects.filter(code=demo_data.CREDIT_COUNTY).first()
     if credit_county is not None:
         services.rule_set_create(
+            backdate=True,
             region=credit_county,
             effective_from=date(2021, 1, 1),
             **_at_least_the_floor(presets.preset_fields("zhejiang-credits"), province),
@@ -121,11 +125,14 @@ def _at_least_the_floor(fields: dict, province: Region) -> dict:
     """A preset raised where it asks less than the rule set above it (the floor check of
     ``services.rule_set_check_floor`` would refuse it): Zhejiang's credits with the
     province's 24 ethics hours a year, converted into credits."""
-    above = selectors.rule_set_for(province, date(2021, 1, 1)).as_rule()
+    above_set = selectors.rule_set_for(province, date(2021, 1, 1))
+    above = above_set.as_rule()
     mine = RuleSet(region=province, effective_from=date(2021, 1, 1), **fields).as_rule()
     fields = dict(fields)
     for short in rules.floor_shortfalls(mine, above, modes=Mode.values):
         fields[short.field] = short.floor
+    for name in rules.setting_shortfalls(mine, above):  # the ethics week, and the like
+        fields[name] = getattr(above_set, name)
     return fields
 
 

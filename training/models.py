@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region, Teacher
-from portal.validators import validate_no_id_number
+from portal.validators import SafeJSONDecoder, validate_no_id_number
 
 from . import shapes
 from .choices import Category, ComplianceStatus, Level, Mode, RecordStatus, Source, Unit
@@ -51,6 +51,8 @@ class BrokenRuleSet(NoRuleSet):
 # --- Shapes of the JSON fields (``shapes``): validators and readers in one -------------------
 
 HOURS_PER_CREDIT_RANGE = (Decimal("0.1"), Decimal(100))
+CYCLE_YEARS_MAX = 10  # a cycle is a few years (five in every rule we know)
+YEAR_RANGE = (2000, 2100)  # years a rule set may name
 CATEGORY_CAP_RANGE = (Decimal(0), Decimal("99999.9"))  # as large as a cycle's requirement
 
 
@@ -164,8 +166,16 @@ class RuleSet(models.Model):
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_id_number])
     effective_from = models.DateField(_("effective from"))
     unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, default=Unit.HOURS)
-    cycle_years = models.PositiveSmallIntegerField(_("cycle length (years)"), default=5)
-    cycle_start_year = models.PositiveSmallIntegerField(_("first year of a cycle"), default=2021)
+    cycle_years = models.PositiveSmallIntegerField(
+        _("cycle length (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(CYCLE_YEARS_MAX)],
+    )
+    cycle_start_year = models.PositiveSmallIntegerField(
+        _("first year of a cycle"),
+        default=2021,
+        validators=[MinValueValidator(YEAR_RANGE[0]), MaxValueValidator(YEAR_RANGE[1])],
+    )
     required_per_cycle = models.DecimalField(
         _("required per cycle"), max_digits=7, decimal_places=1, default=Decimal(360)
     )
@@ -174,25 +184,34 @@ class RuleSet(models.Model):
         max_digits=6,
         decimal_places=1,
         default=Decimal(24),
+        validators=[MinValueValidator(Decimal(0))],
     )
     min_county_or_above = models.DecimalField(
         _("minimum at county level or above per cycle"),
         max_digits=7,
         decimal_places=1,
         default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
     )
     hours_per_credit = models.JSONField(
         _("hours per credit by mode"),
+        decoder=SafeJSONDecoder,
         default=dict,
         blank=True,
         validators=[validate_hours_per_credit],
         help_text=_('Credits only, e.g. {"face_to_face": 6, "online": 8, "degree": 20}.'),
     )
     item_cap = models.DecimalField(
-        _("cap per record"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("cap per record"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     category_caps = models.JSONField(
         _("caps per category per cycle"),
+        decoder=SafeJSONDecoder,
         default=dict,
         blank=True,
         validators=[validate_category_caps],
@@ -208,12 +227,14 @@ class RuleSet(models.Model):
             "What a teacher can usually complete in a year; empty: 1.5 × the "
             "cycle's requirement divided by its years."
         ),
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     principal_first_year = models.DecimalField(
         _("principal qualification training in the first year"),
         max_digits=6,
         decimal_places=1,
         default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
     )
     principal_per_cycle = models.DecimalField(
         _("serving principals per cycle"),
@@ -221,6 +242,7 @@ class RuleSet(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=[MinValueValidator(Decimal(0))],
     )
     min_per_year = models.DecimalField(
         _("minimum of all training per year"),
@@ -228,9 +250,11 @@ class RuleSet(models.Model):
         decimal_places=1,
         default=Decimal(0),
         help_text=_("Every year in service, of all training (浙江: 每年不少于 24 学分); 0: none."),
+        validators=[MinValueValidator(Decimal(0))],
     )
     year_category_caps = models.JSONField(
         _("caps per category per year"),
+        decoder=SafeJSONDecoder,
         default=dict,
         blank=True,
         validators=[validate_year_category_caps],
@@ -310,8 +334,25 @@ class RuleSet(models.Model):
             year_category_caps = read_year_category_caps(self.year_category_caps)
             if self.unit not in Unit.values:
                 raise ValidationError(f"unknown unit {self.unit!r}")
-            if self.cycle_years < 1 or self.required_per_cycle <= 0:
-                raise ValidationError("the cycle's length and requirement must be positive")
+            if not 1 <= self.cycle_years <= CYCLE_YEARS_MAX or self.required_per_cycle <= 0:
+                raise ValidationError("the cycle's length and requirement are out of range")
+            if not YEAR_RANGE[0] <= self.cycle_start_year <= YEAR_RANGE[1]:
+                raise ValidationError("the first year of a cycle is out of range")
+            if not 1 <= self.autumn_term_month <= 12 or not 1 <= self.autumn_term_day <= 28:
+                raise ValidationError("the autumn term's start is not a day of the year")
+            if any(
+                value is not None and value < 0
+                for value in (
+                    self.ethics_per_year,
+                    self.min_county_or_above,
+                    self.item_cap,
+                    self.usual_per_year,
+                    self.principal_first_year,
+                    self.principal_per_cycle,
+                    self.min_per_year,
+                )
+            ):
+                raise ValidationError("a figure is negative")
             gaps = conversion_gaps(self.unit, hours_per_credit)
             if gaps:
                 raise _conversion_error(gaps)

@@ -510,6 +510,33 @@ def floor_shortfalls(rule: Rule, parent: Rule, *, modes) -> list[Shortfall]:
     return shortfalls
 
 
+def setting_shortfalls(rule: Rule, parent: Rule) -> list[str]:
+    """The settings (not amounts) by which ``rule`` is more lenient than ``parent``, the rule
+    set in force above: the field names of a longer cycle, a faster "usual pace" (fewer
+    teachers at risk), fewer ethics-week days, a missed share that voids less (or none), an
+    entry or leaving year that does not count where it does above."""
+    fields = []
+    if rule.cycle_years > parent.cycle_years:
+        fields.append("cycle_years")
+    # The usual pace as a share of the cycle's requirement (unit-free): a faster one leaves
+    # fewer teachers "at risk".
+    if rule.usual_pace() * parent.required_per_cycle > (
+        parent.usual_pace() * rule.required_per_cycle
+    ):
+        fields.append("usual_per_year")
+    if rule.ethics_week_days < parent.ethics_week_days:
+        fields.append("ethics_week_days")
+    if parent.missed_share_voids is not None and (
+        rule.missed_share_voids is None or rule.missed_share_voids > parent.missed_share_voids
+    ):
+        fields.append("missed_share_voids")
+    if parent.entry_year_counts and not rule.entry_year_counts:
+        fields.append("entry_year_counts")
+    if parent.leaving_year_counts and not rule.leaving_year_counts:
+        fields.append("leaving_year_counts")
+    return fields
+
+
 def _category_label(code: str) -> str:
     from .choices import Category
 

@@ -215,10 +215,29 @@ def record_reverse(*, record: TrainingRecord, actor, reason: str) -> TrainingRec
 
 
 @transaction.atomic
-def rule_set_create(*, region: Region, actor=None, **fields) -> RuleSet:
+def rule_set_create(*, region: Region, actor=None, backdate: bool = False, **fields) -> RuleSet:
+    """A new version of a region's rules, from a date. Figures already computed stay those of
+    the rules then in force: a new version starts today or later (``backdate`` is for
+    loading a region's history from a command, never for the pages)."""
     rule_set = RuleSet(region=region, **fields)
     rule_set.full_clean()
-    rule_set_check_floor(rule_set)
+    errors: dict[str, list[str]] = {}
+    if not backdate and rule_set.effective_from < timezone.localdate():
+        errors["effective_from"] = [
+            _(
+                "A rule set starts today or later (%(today)s): figures already computed stay "
+                "those of the rules then in force."
+            )
+            % {"today": timezone.localdate().isoformat()}
+        ]
+    for check in (rule_set_check_floor, rule_set_check_below):
+        try:
+            check(rule_set)
+        except ValidationError as exc:  # every problem at once
+            for field, messages in exc.update_error_dict({}).items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     rule_set.save()
     audit_record(actor=actor, action="training_rule_set.create", obj=rule_set, region=region)
     return rule_set
@@ -247,8 +266,57 @@ def rule_set_check_floor(rule_set: RuleSet) -> None:
             ) from None
         for short in rules.floor_shortfalls(rule, parent, modes=Mode.values):
             errors.setdefault(short.field, []).append(_floor_message(short, rule, parent, above))
+        for name in rules.setting_shortfalls(rule, parent):
+            errors.setdefault(name, []).append(
+                _(
+                    "%(field)s may not be more lenient than the rule set in force for "
+                    "%(region)s from %(date)s."
+                )
+                % {
+                    "field": capfirst(RuleSet._meta.get_field(name).verbose_name),
+                    "region": above.region.name,
+                    "date": above.effective_from.isoformat(),
+                }
+            )
     if errors:
         raise ValidationError(errors)
+
+
+def rule_set_check_below(rule_set: RuleSet) -> None:
+    """Refuse a rule set that regions below already undercut: a lower region's rule set in
+    force from its effective date on (which would outrank it) must meet it, or be raised
+    first. The message names each region and date."""
+    rule = rule_set.as_rule()
+    below = (
+        RuleSet.objects.filter(region__path__startswith=rule_set.region.subtree_prefix)
+        .exclude(region_id=rule_set.region_id)
+        .select_related("region")
+        .order_by("region_id", "effective_from")
+    )
+    by_region: dict[int, list[RuleSet]] = {}
+    for lower in below:
+        by_region.setdefault(lower.region_id, []).append(lower)
+    undercut = []
+    for versions in by_region.values():
+        in_force = [v for v in versions if v.effective_from <= rule_set.effective_from][-1:]
+        later = [v for v in versions if v.effective_from > rule_set.effective_from]
+        for lower in in_force + later:
+            try:
+                lower_rule = lower.as_rule()
+            except BrokenRuleSet:
+                continue  # skipped by the recompute; its bureau corrects it
+            if rules.floor_shortfalls(lower_rule, rule, modes=Mode.values) or (
+                rules.setting_shortfalls(lower_rule, rule)
+            ):
+                undercut.append(f"{lower.region.name}（{lower.effective_from.isoformat()}）")
+    if undercut:
+        raise ValidationError(
+            _(
+                "Rule sets of regions below would ask less than this one and outrank it: "
+                "%(regions)s. Their bureaus raise them first, or this one asks less."
+            )
+            % {"regions": "、".join(undercut)}
+        )
 
 
 def _floor_message(short, rule: rules.Rule, parent: rules.Rule, above: RuleSet) -> str:

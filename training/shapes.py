@@ -63,7 +63,12 @@ def number(value, *, field: str, key: str, low: Decimal, high: Decimal) -> Decim
             parsed = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             parsed = None
-    if parsed is None or not parsed.is_finite():
+    if parsed is not None and not parsed.is_finite():
+        raise _fail(
+            _("%(field)s: the value of “%(key)s” must be a finite number.")
+            % {"field": field, "key": _shown(key)}
+        )
+    if parsed is None:
         raise _fail(
             _("%(field)s: the value of “%(key)s” must be a number, not %(kind)s.")
             % {"field": field, "key": _shown(key), "kind": _kind(value)}

@@ -104,6 +104,7 @@ def sibling(world):
         certificate_number="330303-LW-2024-00001",
     )
     world.sibling_rule_set = training.rule_set_create(
+        backdate=True,
         region=world.sibling_county,
         effective_from=date(2021, 1, 1),
         **presets.preset_fields("ningxia"),

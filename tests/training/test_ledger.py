@@ -105,10 +105,16 @@ def test_review_approves_in_bulk_and_rejection_needs_a_reason(world):
 
 def test_a_county_rule_set_overrides_the_province_and_history_keeps_its_rules(world):
     services.rule_set_create(
+        backdate=True,
         region=world.county,
         effective_from=date(2026, 7, 1),
         # Jiangsu's figures, with the province's 24 ethics hours a year as the floor (F8).
-        **{**presets.preset_fields("jiangsu"), "name": "县规则", "ethics_per_year": 24},
+        **{
+            **presets.preset_fields("jiangsu"),
+            "name": "县规则",
+            "ethics_per_year": 24,
+            "ethics_week_days": 3,  # not below the province's (F8)
+        },
     )
     assert selectors.rule_set_for(world.county, date(2026, 6, 30)).region == world.province
     assert selectors.rule_set_for(world.county, date(2026, 7, 1)).region == world.county
@@ -119,10 +125,15 @@ def test_set_based_summaries_equal_the_pure_rules(world):
     """The nightly recompute (grouped SQL) gives each teacher the figures of the per-teacher
     computation (Python over the records) — here with credits, caps and reversals."""
     services.rule_set_create(
+        backdate=True,
         region=world.county,
         effective_from=date(2021, 1, 1),
         # Ethics not below the province's 24 hours (F8): 4 credits of 6 hours.
-        **{**presets.preset_fields("zhejiang-credits"), "ethics_per_year": Decimal(4)},
+        **{
+            **presets.preset_fields("zhejiang-credits"),
+            "ethics_per_year": Decimal(4),
+            "ethics_week_days": 3,
+        },
     )
     staff = world.users["county"]
     for teacher in (world.teacher, world.colleague, world.sibling_teacher):
@@ -255,12 +266,13 @@ def test_rule_set_form_creates_a_new_version_and_recomputes(client, world):
     fields = {k: ("" if v is None else v) for k, v in presets.preset_fields("jiangsu").items()}
     fields.update(
         name="鹿城区规则",
-        effective_from="2026-01-01",
+        effective_from="2027-01-01",  # a new version starts today or later
         hours_per_credit="{}",
         category_caps="{}",
         year_category_caps="{}",
     )
     fields["ethics_per_year"] = "24"  # not below the province's (F8)
+    fields["ethics_week_days"] = "3"
     response = client.post(reverse("training_rules"), fields)
     assert response.status_code == 302, response.content[:500]
     assert RuleSet.objects.filter(region=world.county).count() == 1

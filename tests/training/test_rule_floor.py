@@ -180,6 +180,7 @@ def ningxia(**fields):
 def test_a_county_cannot_go_below_the_province(world):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(
+            backdate=True,
             region=world.county,
             effective_from=date(2026, 1, 1),
             **ningxia(required_per_cycle=D(1), ethics_per_year=D(0)),
@@ -193,11 +194,14 @@ def test_a_county_cannot_go_below_the_province(world):
 
 
 def test_exactly_the_province_figures_are_allowed(world):
-    services.rule_set_create(region=world.county, effective_from=date(2026, 1, 1), **ningxia())
+    services.rule_set_create(
+        backdate=True, region=world.county, effective_from=date(2026, 1, 1), **ningxia()
+    )
 
 
 def test_the_nearest_ancestor_in_force_on_the_effective_date_sets_the_floor(world):
     services.rule_set_create(
+        backdate=True,
         region=world.city,
         effective_from=date(2026, 1, 1),
         **ningxia(name="市规则", required_per_cycle=D(400)),
@@ -205,6 +209,7 @@ def test_the_nearest_ancestor_in_force_on_the_effective_date_sets_the_floor(worl
     # From 2026 the city's 400 is the floor …
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(
+            backdate=True,
             region=world.county,
             effective_from=date(2026, 6, 1),
             **ningxia(required_per_cycle=D(380)),
@@ -212,11 +217,17 @@ def test_the_nearest_ancestor_in_force_on_the_effective_date_sets_the_floor(worl
     message = caught.value.message_dict["required_per_cycle"][0]
     assert world.city.name in message and "400" in message
     services.rule_set_create(
-        region=world.county, effective_from=date(2026, 1, 1), **ningxia(required_per_cycle=D(400))
+        backdate=True,
+        region=world.county,
+        effective_from=date(2026, 1, 1),
+        **ningxia(required_per_cycle=D(400)),
     )
     # … before it the province's 360, for a county rule set its own 2026 one replaces.
     services.rule_set_create(
-        region=world.county, effective_from=date(2025, 1, 1), **ningxia(required_per_cycle=D(380))
+        backdate=True,
+        region=world.county,
+        effective_from=date(2025, 1, 1),
+        **ningxia(required_per_cycle=D(380)),
     )
 
 
@@ -224,12 +235,14 @@ def test_a_county_rule_set_also_answers_to_the_later_rule_sets_above_it_override
     """A county rule set outranks every rule set above it from its date on, so one dated
     before the city's would override the city's too: it is floored by both."""
     services.rule_set_create(
+        backdate=True,
         region=world.city,
         effective_from=date(2026, 1, 1),
         **ningxia(name="市规则", required_per_cycle=D(400)),
     )
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(
+            backdate=True,
             region=world.county,
             effective_from=date(2025, 1, 1),
             **ningxia(required_per_cycle=D(380)),
@@ -242,12 +255,16 @@ def test_backdating_before_the_province_does_not_escape_the_floor(world):
     then on: every rule set above that takes effect while it is the county's latest floors it."""
     with pytest.raises(ValidationError):
         services.rule_set_create(
-            region=world.county, effective_from=date(2000, 1, 1), **ningxia(ethics_per_year=D(0))
+            backdate=True,
+            region=world.county,
+            effective_from=date(2000, 1, 1),
+            **ningxia(ethics_per_year=D(0)),
         )
 
 
 def test_the_province_is_free(world):
     services.rule_set_create(
+        backdate=True,
         region=world.province,
         effective_from=date(2026, 1, 1),
         **ningxia(required_per_cycle=D(100), ethics_per_year=D(0)),

@@ -72,7 +72,10 @@ def test_a_rule_set_with_a_bad_shape_is_refused_by_the_service(world, field, val
     before = RuleSet.objects.count()
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.rule_set_create(
-            region=world.county, effective_from=date(2026, 1, 1), **ningxia(**{field: value})
+            backdate=True,
+            region=world.county,
+            effective_from=date(2026, 1, 1),
+            **ningxia(**{field: value}),
         )
     assert field in caught.value.message_dict
     label = {"hours_per_credit": "每学分折合学时", "category_caps": "各类别上限"}[field]
@@ -85,13 +88,18 @@ def test_credits_need_a_conversion_for_every_mode(world):
         **presets.preset_fields("zhejiang-credits"),
         "hours_per_credit": {"online": 8},
         "ethics_per_year": 4,  # not below the province's 24 hours (F8)
+        "ethics_week_days": 3,
     }
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        services.rule_set_create(region=world.county, effective_from=date(2026, 1, 1), **fields)
+        services.rule_set_create(
+            backdate=True, region=world.county, effective_from=date(2026, 1, 1), **fields
+        )
     assert "hours_per_credit" in caught.value.message_dict
     assert "face_to_face" in caught.value.message_dict["hours_per_credit"][0]
     fields["hours_per_credit"] = {"online": 8, "default": 6}
-    services.rule_set_create(region=world.county, effective_from=date(2026, 1, 1), **fields)
+    services.rule_set_create(
+        backdate=True, region=world.county, effective_from=date(2026, 1, 1), **fields
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,10 @@ def test_credits_need_a_conversion_for_every_mode(world):
 )
 def test_good_shapes_are_accepted(world, field, value):
     rule_set = services.rule_set_create(
-        region=world.county, effective_from=date(2026, 1, 1), **ningxia(**{field: value})
+        backdate=True,
+        region=world.county,
+        effective_from=date(2026, 1, 1),
+        **ningxia(**{field: value}),
     )
     assert rule_set.as_rule()
 
@@ -302,7 +313,10 @@ def broken_county(world):
     """The county's own rule set, valid when written, then broken behind the validators'
     back (an old row, a manual fix in the database)."""
     rule_set = services.rule_set_create(
-        region=world.county, effective_from=date(2021, 1, 1), **ningxia(name="鹿城区规则")
+        backdate=True,
+        region=world.county,
+        effective_from=date(2021, 1, 1),
+        **ningxia(name="鹿城区规则"),
     )
     RuleSet.objects.filter(pk=rule_set.pk).update(hours_per_credit=1, unit="credits")
     return rule_set

@@ -67,16 +67,19 @@ def _rule_sets(world):
     county minimum (Jiangsu) and an hours county with caps and the entry year counting."""
     zhejiang = presets.preset_fields("zhejiang-credits")
     services.rule_set_create(
+        backdate=True,
         region=world.county,
         effective_from=date(2021, 1, 1),
         **{**zhejiang, "name": "学分", "ethics_per_year": Decimal(6)},
     )
     services.rule_set_create(
+        backdate=True,
         region=world.sibling_county,
         effective_from=date(2021, 1, 1),
         **{**presets.preset_fields("jiangsu"), "name": "县级", "ethics_per_year": Decimal(24)},
     )
     services.rule_set_create(
+        backdate=True,
         region=world.far_county,
         effective_from=date(2021, 1, 1),
         **{

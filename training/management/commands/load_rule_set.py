@@ -31,7 +31,10 @@ class Command(BaseCommand):
             return
         try:
             rule_set = services.rule_set_create(
-                region=target, effective_from=effective_from, **presets.preset_fields(preset)
+                backdate=True,
+                region=target,
+                effective_from=effective_from,
+                **presets.preset_fields(preset),
             )
         except ValidationError as exc:  # e.g. below the rule set in force above the region
             raise CommandError(" ".join(exc.messages)) from None
