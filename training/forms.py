@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from . import selectors
 from .choices import Category, Level, Mode
 from .models import RULE_FIELDS, RuleSet
+from .rules import RECORD_HOURS
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -18,7 +19,12 @@ class SelfReportForm(forms.Form):
         help_text=_("If the training is in the portal's course list; leave empty otherwise."),
     )
     description = forms.CharField(label=_("Training"), max_length=200, required=False)
-    hours = forms.DecimalField(label=_("Hours"), min_value=0.1, max_value=500, decimal_places=1)
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        min_value=RECORD_HOURS[0],
+        max_value=RECORD_HOURS[1],
+        decimal_places=1,
+    )
     missed = forms.DecimalField(
         label=_("Hours missed"),
         min_value=0,

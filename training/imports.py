@@ -5,6 +5,7 @@ nothing twice."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -213,7 +214,23 @@ class TrainingKind:
                 course = courses[teacher.school.county_id].get(code)
                 if course is None:
                     row.refuse("course_code", code, _("No course has this code."))
-                elif course.provider_id:
+                else:
+                    # The course's level, category and mode, whatever the file says.
+                    row.values.update(
+                        level=course.level, category=course.category, mode=course.mode
+                    )
+                    for field, message in rules.record_problems(
+                        hours=Decimal(row.values["hours_tenths"]) / 10,
+                        completed_on=row.values["completed_on"],
+                        course=course,
+                    ):
+                        raw = (
+                            row.values["hours_tenths"] / 10
+                            if field == "hours"
+                            else (row.values["completed_on"].isoformat())
+                        )
+                        row.refuse(field, str(raw), message)
+                if course is not None and course.provider_id:
                     problem = rules.provider_problem(
                         provider=course.provider.name,
                         qualified=course.provider.qualified,
@@ -331,8 +348,13 @@ def _parse(row: ImportedRow, mapping: ColumnMap, today: date, lookups, hasher) -
         tenths = services.to_tenths(hours)
     except Exception:
         tenths = None
-    if tenths is None or not 0 < tenths <= 5000:
-        row.refuse("hours", hours, _("Hours must be a number between 0.1 and 500."))
+    low, high = rules.RECORD_HOURS  # the one range, as the service checks it
+    if tenths is None or not low * 10 <= tenths <= high * 10:
+        row.refuse(
+            "hours",
+            hours,
+            _("Hours must be a number between %(low)s and %(high)s.") % {"low": low, "high": high},
+        )
     else:
         row.values["hours_tenths"] = tenths
     missed = cells.text(cell.get("missed"))

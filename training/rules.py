@@ -28,6 +28,43 @@ def first_year_end(appointed: date) -> date:
     return add_years(appointed, 1)
 
 
+RECORD_HOURS = (Decimal("0.1"), Decimal(500))  # one record, on every door
+
+
+def record_problems(*, hours: Decimal, completed_on: date, course=None) -> list[tuple[str, str]]:
+    """What is wrong with a record's figures, as (field, message): hours between 0.1 and 500
+    on every door; for a course, no more hours than the course has and a date within the
+    course (its level, category and mode are the course's, never typed)."""
+    problems = []
+    low, high = RECORD_HOURS
+    if not low <= Decimal(hours) <= high:
+        problems.append(
+            (
+                "hours",
+                _("Hours must be a number between %(low)s and %(high)s.")
+                % {"low": low, "high": high},
+            )
+        )
+    if course is not None:
+        if course.hours and Decimal(hours) > course.hours:
+            problems.append(
+                (
+                    "hours",
+                    _("The course “%(course)s” has %(hours)s hours; no more can be credited.")
+                    % {"course": course.title, "hours": fmt(Decimal(course.hours))},
+                )
+            )
+        if course.starts_on and completed_on < course.starts_on:
+            problems.append(
+                (
+                    "completed_on",
+                    _("The course “%(course)s” starts on %(start)s; it cannot be completed before.")
+                    % {"course": course.title, "start": course.starts_on.isoformat()},
+                )
+            )
+    return problems
+
+
 def provider_problem(
     *, provider: str, qualified: bool, qualified_until: date | None, on: date
 ) -> str | None:

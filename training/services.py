@@ -62,8 +62,17 @@ def record_create(
     """Add a credit. Self-reports wait for the school's review; records entered by staff are
     approved at once. The same course cannot be credited twice."""
     tenths = to_tenths(hours)
-    if tenths <= 0:
-        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    if course is not None:
+        # A course's level, category and mode are the course's, whatever the door sent.
+        level, category, mode = course.level, course.category, course.mode
+    problems = rules.record_problems(
+        hours=Decimal(tenths) / 10, completed_on=completed_on, course=course
+    )
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        raise ValidationError(errors)
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": _("The date is in the future.")})
     began, _left = service_bounds([teacher.pk]).get(teacher.pk, (None, None))
@@ -150,16 +159,48 @@ def _on_the_course(exc: ValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
+def _approval_problem(record: TrainingRecord, began: date | None) -> str | None:
+    """Checked again when a pending record is approved, as when it was entered: the
+    provider's qualification on the record's date, and the teacher's entry into service."""
+    course = record.course
+    if course is not None and course.provider_id:
+        problem = rules.provider_problem(
+            provider=course.provider.name,
+            qualified=course.provider.qualified,
+            qualified_until=course.provider.qualified_until,
+            on=record.completed_on,
+        )
+        if problem:
+            return problem
+    return kernel_rules.before_service_problem(record.completed_on, began)
+
+
 @transaction.atomic
 def records_review(*, records, actor, approve: bool, reason: str = "") -> int:
-    """Approve or reject pending records (already restricted to the reviewer's scope)."""
-    pending = list(records.select_for_update(of=("self",)).filter(status=RecordStatus.PENDING))
+    """Approve or reject pending records (already restricted to the reviewer's scope). A
+    record that can no longer be credited (its provider lost its qualification, the
+    teacher's service is now known to start later) is rejected with that reason instead of
+    approved. Returns how many were approved or rejected as asked."""
+    pending = list(
+        records.select_for_update(of=("self",))
+        .filter(status=RecordStatus.PENDING)
+        .select_related("course__provider")
+    )
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the rejection.")})
     now = timezone.now()
+    bounds = service_bounds({r.teacher_id for r in pending}) if approve else {}
+    refused = 0
     for record in pending:
-        record.status = RecordStatus.APPROVED if approve else RecordStatus.REJECTED
-        record.reject_reason = "" if approve else reason.strip()[:200]
+        problem = (
+            _approval_problem(record, bounds.get(record.teacher_id, (None, None))[0])
+            if approve
+            else None
+        )
+        refused += problem is not None
+        record.status = RecordStatus.APPROVED if approve and not problem else RecordStatus.REJECTED
+        record.reject_reason = (problem or "") if approve else reason.strip()[:200]
+        record.reject_reason = record.reject_reason[:200]
         record.reviewed_by, record.reviewed_at = actor, now
     TrainingRecord.objects.bulk_update(
         pending, ["status", "reject_reason", "reviewed_by", "reviewed_at"]
@@ -167,12 +208,14 @@ def records_review(*, records, actor, approve: bool, reason: str = "") -> int:
     for record in pending:
         audit_record(
             actor=actor,
-            action="training_record.approve" if approve else "training_record.reject",
+            action="training_record.approve"
+            if record.status == RecordStatus.APPROVED
+            else "training_record.reject",
             obj=record,
-            detail={"reason": reason[:200]},
+            detail={"reason": (record.reject_reason or reason)[:200]},
         )
     summary_refresh(teacher_ids=list({r.teacher_id for r in pending}))
-    return len(pending)
+    return len(pending) - refused
 
 
 @transaction.atomic

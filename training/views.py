@@ -205,9 +205,11 @@ def review(request):
         ids = [n for n in map(kernel_rules.small_int, request.POST.getlist("record")) if n]
         if form.is_valid() and ids:
             approve = form.cleaned_data["decision"] == "approve"
+            chosen = pending.filter(pk__in=ids)
+            asked = chosen.count()
             try:
                 count = services.records_review(
-                    records=pending.filter(pk__in=ids),
+                    records=chosen,
                     actor=user,
                     approve=approve,
                     reason=form.cleaned_data["reason"],
@@ -224,6 +226,16 @@ def review(request):
                     )
                     % {"count": count},
                 )
+                if approve and count < asked:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(count)d records could no longer be credited (the provider's "
+                            "qualification, or the teacher's entry into service) and were "
+                            "rejected with the reason."
+                        )
+                        % {"count": asked - count},
+                    )
                 return redirect("training_review")
         elif not ids:
             messages.error(request, _("Tick the records first."))

@@ -246,7 +246,7 @@ def test_an_unqualified_providers_course_is_refused_by_the_service_and_the_impor
     from training.models import Provider
 
     provider = Provider.objects.create(
-        name="某未认定机构", region=world.city, qualified=True, qualified_until=date(2026, 2, 28)
+        name="某未认定机构", region=world.city, qualified=True, qualified_until=date(2026, 3, 2)
     )
     world.course.provider = provider
     world.course.save()
@@ -261,7 +261,7 @@ def test_an_unqualified_providers_course_is_refused_by_the_service_and_the_impor
             source="staff",
             actor=world.users["school"],
         )
-    assert "2026-02-28" in caught.value.message_dict["course"][0]
+    assert "2026-03-02" in caught.value.message_dict["course"][0]
     job = imports.import_job_create(
         user=world.users["school"],
         kind="training",
@@ -280,7 +280,7 @@ def test_an_unqualified_providers_course_is_refused_by_the_service_and_the_impor
         teacher=world.colleague,
         course=world.course,
         hours=24,
-        completed_on=date(2026, 2, 28),
+        completed_on=date(2026, 3, 2),
         level="city",
         category="subject",
         source="staff",

@@ -138,7 +138,7 @@ def test_set_based_summaries_equal_the_pure_rules(world):
     staff = world.users["county"]
     for teacher in (world.teacher, world.colleague, world.sibling_teacher):
         credit(teacher, 120, mode="face_to_face", actor=staff)  # 20 credits → capped at 15
-        credit(teacher, 600, mode="degree", category="degree", actor=staff)  # 30, cap 60/cycle
+        credit(teacher, 400, mode="degree", category="degree", actor=staff)  # 20, cap 20/year
         credit(teacher, 16, mode="online", category="ethics", actor=staff, on=date(2026, 2, 1))
         wrong = credit(teacher, 60, mode="online", actor=staff, on=date(2026, 4, 1))
         services.record_reverse(record=wrong, actor=staff, reason="误录")

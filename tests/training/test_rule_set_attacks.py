@@ -140,3 +140,89 @@ def test_a_rule_set_that_cannot_be_read_stops_no_page_and_no_other_region(world,
     assert "cannot be read" in caplog.text
     with pytest.raises(selectors.NoRuleSet):
         selectors.teacher_training(Teacher.objects.get(pk=world.teacher.pk), as_of=TODAY)
+
+
+# --- Records: the same limits on every door; a course's figures are the course's ------------
+
+
+def api(world, role="school"):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.users[role])
+    return client
+
+
+def test_the_api_holds_hours_to_the_range_of_every_other_door(world):
+    body = {
+        "teacher": world.colleague.pk,
+        "description": "x",
+        "hours": "99999.9",
+        "completed_on": "2026-10-01",
+        "level": "national",
+        "category": "ethics",
+    }
+    response = api(world).post("/api/v1/training/records/", body, format="json")
+    assert response.status_code == 400 and "hours" in response.json()
+    with pytest.raises(ValidationError):
+        services.record_create(
+            teacher=world.colleague,
+            hours=Decimal("500.1"),
+            completed_on=date(2026, 10, 1),
+            level="county",
+            category="subject",
+            source="staff",
+            description="x",
+        )
+
+
+def test_a_course_credit_takes_the_course_figures_whatever_the_door_sends(world):
+    body = {
+        "teacher": world.colleague.pk,
+        "course": world.course.pk,  # 24 hours of city-level subject study from 2026-03-01
+        "hours": "24",
+        "level": "national",
+        "category": "ethics",
+        "completed_on": "2026-03-03",
+    }
+    response = api(world).post("/api/v1/training/records/", body, format="json")
+    assert response.status_code == 201, response.content
+    record = response.json()
+    assert (record["level"], record["category"]) == ("city", "subject")
+    for changes, field in (
+        ({"hours": "300"}, "hours"),
+        ({"completed_on": "2021-01-05"}, "completed_on"),
+    ):
+        response = api(world).post(
+            "/api/v1/training/records/",
+            {**body, **changes, "teacher": world.teacher.pk},
+            format="json",
+        )
+        assert response.status_code == 400 and field in response.json(), response.content
+
+
+def test_approval_checks_the_provider_again(world):
+    from training.models import Provider, TrainingRecord
+
+    provider = Provider.objects.create(name="某机构", region=world.city, qualified=True)
+    world.course.provider = provider
+    world.course.save()
+    record = services.record_create(
+        teacher=world.colleague,
+        course=world.course,
+        hours=24,
+        completed_on=date(2026, 3, 3),
+        level="city",
+        category="subject",
+        source="self",
+        actor=world.users["teacher"],
+    )
+    Provider.objects.filter(pk=provider.pk).update(qualified=False)
+    approved = services.records_review(
+        records=TrainingRecord.objects.filter(pk=record.pk),
+        actor=world.users["school"],
+        approve=True,
+    )
+    record.refresh_from_db()
+    assert approved == 0
+    assert record.status == "rejected" and "某机构" in record.reject_reason

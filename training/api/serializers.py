@@ -7,6 +7,7 @@ from portal.scope import scope_queryset
 
 from .. import selectors
 from ..models import RULE_FIELDS, Course, RuleSet, TrainingRecord
+from ..rules import RECORD_HOURS
 
 
 class RuleSetSerializer(serializers.ModelSerializer):
@@ -48,7 +49,9 @@ class CreditableCourseField(serializers.PrimaryKeyRelatedField):
 
 
 class TrainingRecordSerializer(serializers.ModelSerializer):
-    hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=RECORD_HOURS[0], max_value=RECORD_HOURS[1]
+    )
     missed = serializers.DecimalField(
         max_digits=6, decimal_places=1, min_value=0, max_value=500, default=0
     )
