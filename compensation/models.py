@@ -15,11 +15,22 @@ from portal.validators import validate_no_id_number
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
+def validate_report_year(value: int) -> None:
+    """A year's figures are reported for 2000 up to this year (the import says the same)."""
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    if not 2000 <= value <= this_year:
+        raise ValidationError(
+            _("The year must be between 2000 and %(year)d.") % {"year": this_year}
+        )
+
+
 class PayReport(models.Model):
     county = models.ForeignKey(
         Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="pay_reports"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[validate_report_year])
     teacher_pay = models.DecimalField(
         _("average pay of compulsory-education teachers (yuan/year)"),
         null=True,

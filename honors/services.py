@@ -64,7 +64,12 @@ def _evidence(periods) -> list[dict]:
 @transaction.atomic
 def honours_scan(*, year: int, region: Region | None = None) -> int:
     """Propose the candidates of ``year`` (judged on 31 December, or today for this year).
-    Returns how many candidates exist for the year after the scan."""
+    Returns how many candidates exist for the year after the scan. A year to come has no
+    candidates: it is refused."""
+    if not 2000 <= year <= timezone.localdate().year:
+        raise ValidationError(
+            _("Only this year or a past one can be scanned, not %(year)d.") % {"year": year}
+        )
     # Judged at the end of 31 December, or of yesterday for this year (today is in progress).
     on = min(date(year, 12, 31), kernel.last_full_day(timezone.localdate()))
     honours = HonourType.objects.filter(active=True).exclude(basis=Basis.NOMINATED)
@@ -270,6 +275,14 @@ def candidates_review(
             refused.append(f"{candidate.teacher.name}：{candidate.reason}")
             continue
         honour = candidate.honour_type
+        if candidate.year > on.year:
+            turn_down(
+                candidate,
+                f"{candidate.teacher.name}："
+                + _("the year %(year)d has not come; its honours cannot be awarded yet.")
+                % {"year": candidate.year},
+            )
+            continue
         if honour.basis == Basis.NOMINATED and not honour.open_in(candidate.year):
             turn_down(
                 candidate,
@@ -359,6 +372,11 @@ def candidate_nominate(*, honour: HonourType, teacher: Teacher, year: int, actor
         raise ValidationError(
             _("%(honour)s is awarded by %(region)s; the teacher's school is outside it.")
             % {"honour": honour.name, "region": honour.region.name}
+        )
+    this_year = timezone.localdate().year
+    if year != this_year:
+        raise ValidationError(
+            _("Nominations are for this year's selection (%(year)d).") % {"year": this_year}
         )
     if not honour.open_in(year):
         raise ValidationError(

@@ -126,6 +126,12 @@ def scan_now(request):
     if region is None:
         raise Http404
     year = _year(request)
+    if year > timezone.localdate().year:
+        messages.error(
+            request,
+            _("Only this year or a past one can be scanned, not %(year)d.") % {"year": year},
+        )
+        return redirect(f"{reverse('honours_candidates')}?year={year}")
     from .tasks import scan_honours
 
     scan_honours.delay(year, region.pk)

@@ -18,6 +18,8 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
 
+from . import rules
+
 
 def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
@@ -174,3 +176,14 @@ def _login_failed(sender, credentials, request=None, **kwargs):
             "locked_out": bool(getattr(request, "axes_locked_out", False)),
         },
     )
+
+
+def axes_username(request, credentials=None) -> str:
+    """The username the lockout table keeps: an ID number typed as a username (or into it)
+    is masked there as everywhere else; lockout still counts by the masked name."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get("username", "")
+    text = str(raw or "")[:150]
+    masked = rules.mask_id_numbers(text)
+    return rules.mask_id_like(masked)

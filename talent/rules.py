@@ -69,14 +69,24 @@ class ProgrammeRules:
     rural_stages: frozenset[str] = frozenset()  # the stages the rural condition binds
     name: str = ""
     window_end: date | None = None
+    window_start: date | None = None
 
 
 def programme_closed(programme: ProgrammeRules, on: date | None) -> str | None:
-    """Why a programme takes no nomination on ``on``: its window is over (POLICY §8)."""
-    if on is None or programme.window_end is None or on <= programme.window_end:
+    """Why a programme takes no nomination on ``on``: its window is over (POLICY §8), or has
+    not begun."""
+    if on is None:
+        return None
+    name = programme.name or programme.tier_name
+    if programme.window_start is not None and on < programme.window_start:
+        return _("The programme %(name)s opens on %(date)s: it takes no nominations before.") % {
+            "name": name,
+            "date": programme.window_start.isoformat(),
+        }
+    if programme.window_end is None or on <= programme.window_end:
         return None
     return _("The programme %(name)s closed on %(date)s: it takes no more nominations.") % {
-        "name": programme.name or programme.tier_name,
+        "name": name,
         "date": programme.window_end.isoformat(),
     }
 

@@ -119,6 +119,7 @@ def programme_rules(programme: Programme) -> rules.ProgrammeRules:
         prerequisite_names=tuple(t.name for t in draws),
         name=programme.name,
         window_end=programme.window_end,
+        window_start=programme.window_start,
     )
 
 

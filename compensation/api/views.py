@@ -190,6 +190,8 @@ class PayChecksView(APIView):
             raise serializers.ValidationError(
                 {"region": "region and year are required integers"}
             ) from None
+        if not 2000 <= year <= 2100:
+            raise serializers.ValidationError({"year": "a year from 2000 to 2100"})
         region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_id)
         results = selectors.county_results(request.user, region, year)
 

@@ -65,6 +65,7 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "username"]]
 AXES_HANDLER = "portal.security.LockoutHandler"
 LOCKOUT_IP_FAILURE_LIMIT = env_int("LOCKOUT_IP_FAILURE_LIMIT", 100)
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_USERNAME_CALLABLE = "portal.security.axes_username"  # ID numbers masked in the table
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_RESET_ON_SUCCESS = False

@@ -211,3 +211,18 @@ def test_the_api_writes_and_derives(world):
     teacher.force_authenticate(world.users["teacher"])
     assert teacher.post("/api/v1/pay-adjustments/", {}, format="json").status_code == 403
     assert teacher.get("/api/v1/pay-reports/").json()["results"] == []
+
+
+def test_a_year_out_of_range_is_a_clear_refusal_not_a_server_error(world):
+    """Attack round 3: year 0 crashed the checks and was accepted in a report."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.users["county"])
+    for year in (0, -1, 10000):
+        response = client.get("/api/v1/pay-checks/", {"region": world.county.pk, "year": year})
+        assert response.status_code == 400, (year, response.status_code)
+    response = client.post(
+        "/api/v1/pay-reports/", {"county": world.county.pk, "year": 0}, format="json"
+    )
+    assert response.status_code == 400 and "year" in response.json()

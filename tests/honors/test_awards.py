@@ -45,7 +45,10 @@ def test_approval_numbers_each_type_and_year_in_order(world):
     # Another year starts again at 1 (a teacher who holds no 任教满 30 年 yet).
     later = proposed(world, factories.teacher(world.school, name="何老师"), year=2027)
     services.candidates_review(
-        candidates=Candidate.objects.filter(pk=later.pk), actor=world.users["city"], approve=True
+        candidates=Candidate.objects.filter(pk=later.pk),
+        actor=world.users["city"],
+        approve=True,
+        on=date(2027, 10, 1),
     )
     assert Award.objects.get(candidate=later).sequence == 1
 
@@ -150,7 +153,13 @@ def test_verification_page_confirms_without_the_id_number(client, world):
     assert missing.status_code == 404 and 'data-verify="unknown"' in missing.content.decode()
 
 
-def test_nominated_honours_take_nominations_and_the_veto(client, world):
+def on_day(monkeypatch, day):
+    """Today is ``day`` (nominations are for this year's selection, awards for years come)."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+
+
+def test_nominated_honours_take_nominations_and_the_veto(client, world, monkeypatch):
+    on_day(monkeypatch, date(2028, 3, 1))
     excellent = HonourType.objects.get(region=world.city, code="excellent-teacher")
     client.force_login(world.users["county"])
     client.post(
@@ -260,7 +269,10 @@ def test_two_years_of_candidates_approved_in_one_call_award_once(world):
     assert second.status == "rejected"
 
 
-def test_one_approval_after_another_awards_once_and_a_revoked_award_may_be_given_again(world):
+def test_one_approval_after_another_awards_once_and_a_revoked_award_may_be_given_again(
+    world, monkeypatch
+):
+    on_day(monkeypatch, date(2028, 6, 1))
     first = proposed(world, world.neighbour_teacher, year=2026)
     second = proposed(world, world.neighbour_teacher, year=2027)
     city = world.users["city"]
@@ -310,7 +322,8 @@ def test_the_database_refuses_a_second_award_in_force(world):
     duplicate()  # the first is revoked: a new award is in force alone
 
 
-def test_the_page_and_the_api_say_why_a_duplicate_is_refused(client, world):
+def test_the_page_and_the_api_say_why_a_duplicate_is_refused(client, world, monkeypatch):
+    on_day(monkeypatch, date(2028, 6, 1))
     from rest_framework.test import APIClient
 
     again = proposed(world, world.teacher, year=2027)
@@ -346,15 +359,17 @@ def test_a_teacher_is_not_shown_close_to_an_honour_they_hold(world):
     assert again["awards"] == []
 
 
-def test_a_holder_is_not_nominated_again(world):
+def test_a_holder_is_not_nominated_again(world, monkeypatch):
     excellent = HonourType.objects.get(region=world.city, code="excellent-teacher")
     city = world.users["city"]
+    on_day(monkeypatch, date(2023, 6, 1))
     first = services.candidate_nominate(
         honour=excellent, teacher=world.teacher, year=2023, actor=city
     )
     services.candidates_review(
         candidates=Candidate.objects.filter(pk=first.pk), actor=city, approve=True
     )
+    on_day(monkeypatch, date(2028, 6, 1))
     with pytest.raises(ValidationError) as refused:
         services.candidate_nominate(honour=excellent, teacher=world.teacher, year=2028, actor=city)
     assert world.teacher.name in refused.value.messages[0]
@@ -363,7 +378,7 @@ def test_a_holder_is_not_nominated_again(world):
 # --- Cadence of nominated honours (POLICY §3: every five years from 2023) ---------------------
 
 
-def test_nominations_outside_the_cadence_are_refused(client, world):
+def test_nominations_outside_the_cadence_are_refused(client, world, monkeypatch):
     from django.utils import translation
 
     excellent = HonourType.objects.get(region=world.city, code="excellent-teacher")
@@ -374,9 +389,11 @@ def test_nominations_outside_the_cadence_are_refused(client, world):
             honour=excellent, teacher=world.colleague, year=2026, actor=county
         )
     assert "2028" in refused.value.messages[0]
+    on_day(monkeypatch, date(2028, 6, 1))
     assert services.candidate_nominate(
         honour=excellent, teacher=world.colleague, year=2028, actor=county
     )
+    on_day(monkeypatch, date(2027, 6, 1))
     # Through the page: refused in words, no candidate.
     client.force_login(county)
     page = client.post(
@@ -439,3 +456,25 @@ def test_the_cadence_is_data_checked_and_shown(world):
     rows = {row["code"]: row for row in api.get("/api/v1/honour-types/").json()["results"]}
     assert rows["excellent-teacher"]["cadence_from"] == 2023
     assert rows["excellent-teacher"]["next_open_year"] >= 2028
+
+
+def test_no_nomination_scan_or_award_for_another_year_than_allowed(client, world):
+    """Attack round 3: nominations for a past or future cadence year, a scan of 2099 and the
+    award of its candidates were accepted."""
+    excellent = HonourType.objects.get(region=world.city, code="excellent-teacher")
+    for year in (2023, 2028):
+        with pytest.raises(ValidationError):
+            services.candidate_nominate(
+                honour=excellent, teacher=world.colleague, year=year, actor=world.users["city"]
+            )
+    with pytest.raises(ValidationError):
+        services.honours_scan(year=2099)
+    client.force_login(world.users["county"])
+    client.post(reverse("honours_scan") + "?year=2099")
+    assert not Candidate.objects.filter(year=2099).exists()
+    future = proposed(world, world.colleague, year=2099)
+    count, refused, _batch = services.candidates_review(
+        candidates=Candidate.objects.filter(pk=future.pk), actor=world.users["city"], approve=True
+    )
+    assert count == 0 and "2099" in refused[0]
+    assert not Award.objects.filter(year=2099).exists()

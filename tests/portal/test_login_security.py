@@ -236,3 +236,14 @@ def test_pages_carry_a_csp_and_no_inline_script(client, world, name):
     body = response.content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), "inline <script>"
     assert not re.search(r"\son[a-z]+\s*=", body), "inline event handler"
+
+
+def test_an_id_number_typed_as_a_username_is_masked_in_the_lockout_table(client, world):
+    """Attack round 3: the lockout table kept failed usernames in clear."""
+    from axes.models import AccessAttempt
+
+    number = world.teacher.reveal_id_number()
+    client.post("/login/", {"username": number, "password": "wrong-password-1"})
+    usernames = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert usernames and all(number not in (name or "") for name in usernames)
+    assert any(name and name.startswith(number[:6]) for name in usernames)

@@ -357,3 +357,25 @@ def test_educator_targets_are_a_range(world):
         give(factories.teacher(world.school, name=f"教师{'一二三'[n]}"), educator, date(2024, 2, 1))
     services.attainment_recompute(on=ON)
     assert Attainment.objects.get(target=target, as_of=ON).status == "over"  # 7
+
+
+def test_a_programme_takes_no_nomination_before_its_window_opens(world):
+    """Attack round 3: only the end of the window was checked."""
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from talent import services
+    from talent.models import Programme
+
+    Programme.objects.filter(pk=world.programme.pk).update(window_start=date(2027, 1, 1))
+    world.programme.refresh_from_db()
+    assert services.programme_closed(world.programme, on=date(2026, 12, 31))
+    assert services.programme_closed(world.programme, on=date(2027, 1, 1)) is None
+    with pytest.raises(ValidationError):
+        services.enrolment_nominate(
+            programme=world.programme,
+            teacher=world.colleague,
+            actor=world.users["city"],
+            on=date(2026, 12, 31),
+        )
