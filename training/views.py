@@ -357,7 +357,19 @@ def rule_sets(request):
     own = user.region
     form = None
     if own is not None:
-        form = RuleSetForm(request.POST or None)
+        # A new version starts from the rules in force (so it meets the floor above unless
+        # the bureau changes something), from today.
+        initial = {"effective_from": timezone.localdate()}
+        with contextlib.suppress(selectors.NoRuleSet):
+            current = selectors.rule_set_for(own, timezone.localdate())
+            initial.update(
+                {
+                    name: getattr(current, name)
+                    for name in RuleSetForm._meta.fields
+                    if name not in ("name", "effective_from")
+                }
+            )
+        form = RuleSetForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 services.rule_set_create(region=own, actor=user, **form.cleaned_data)
