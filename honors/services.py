@@ -86,7 +86,8 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
                 period.start, period.end, period.role, period.stage, period.school.is_rural
             )
         )
-    vetoes = _vetoes([t.pk for t in teachers], on)
+    # A sanction is judged on the day itself (one that ended yesterday no longer vetoes).
+    vetoes = _vetoes([t.pk for t in teachers], min(date(year, 12, 31), timezone.localdate()))
     awards: dict[tuple[int, int], list[rules.PastAward]] = {}
     for honour_id, teacher_id, award_year, revoked_on in Award.objects.filter(
         honour_type__in=honours

@@ -42,6 +42,24 @@ def _year(request) -> int:
     return year if year and 1990 < year < 2100 else timezone.localdate().year
 
 
+def _action_year(request) -> int | None:
+    """The year an action (scan, nominate) names: this year when none is given; None, with
+    a message, for anything but a year from 2000 to this year (never silently another)."""
+    raw = request.GET.get("year", "")
+    this_year = timezone.localdate().year
+    if raw == "":
+        return this_year
+    year = kernel_rules.small_int(raw, digits=4)
+    if year is None or not 2000 <= year <= this_year:
+        messages.error(
+            request,
+            _("“%(year)s” is not a year that can be chosen here: from 2000 to %(this_year)d.")
+            % {"year": str(raw)[:10], "this_year": this_year},
+        )
+        return None
+    return year
+
+
 @login_required
 def candidate_list(request):
     user = request.user
@@ -125,13 +143,9 @@ def scan_now(request):
     region = home_region(user) if _staff(user) else None
     if region is None:
         raise Http404
-    year = _year(request)
-    if year > timezone.localdate().year:
-        messages.error(
-            request,
-            _("Only this year or a past one can be scanned, not %(year)d.") % {"year": year},
-        )
-        return redirect(f"{reverse('honours_candidates')}?year={year}")
+    year = _action_year(request)
+    if year is None:
+        return redirect("honours_candidates")
     from .tasks import scan_honours
 
     scan_honours.delay(year, region.pk)
@@ -171,7 +185,9 @@ def nominate(request):
     if not _staff(user):
         raise Http404
     form = NominateForm(request.POST)
-    year = _year(request)
+    year = _action_year(request)
+    if year is None:
+        return redirect("honours_candidates")
     if form.is_valid():
         honour = get_object_or_404(selectors.honour_types(user), pk=form.cleaned_data["honour"])
         teacher = _teacher_by_id_number(request, form.cleaned_data["id_number"])

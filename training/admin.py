@@ -28,7 +28,7 @@ class RuleSetAdminForm(forms.ModelForm):
         if self.errors:
             return
         try:
-            services.rule_set_check_floor(self.instance)
+            services.rule_set_validate(self.instance)  # what the service checks, as errors
         except ValidationError as exc:
             self._update_errors(exc)
 

@@ -223,12 +223,12 @@ class TrainingKind:
                         hours=Decimal(row.values["hours_tenths"]) / 10,
                         completed_on=row.values["completed_on"],
                         course=course,
+                        missed=Decimal(row.values.get("missed_tenths", 0)) / 10,
                     ):
-                        raw = (
-                            row.values["hours_tenths"] / 10
-                            if field == "hours"
-                            else (row.values["completed_on"].isoformat())
-                        )
+                        raw = {
+                            "hours": row.values["hours_tenths"] / 10,
+                            "missed": row.values.get("missed_tenths", 0) / 10,
+                        }.get(field) or row.values["completed_on"].isoformat()
                         row.refuse(field, str(raw), message)
                 if course is not None and course.provider_id:
                     problem = rules.provider_problem(

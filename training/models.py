@@ -177,7 +177,11 @@ class RuleSet(models.Model):
         validators=[MinValueValidator(YEAR_RANGE[0]), MaxValueValidator(YEAR_RANGE[1])],
     )
     required_per_cycle = models.DecimalField(
-        _("required per cycle"), max_digits=7, decimal_places=1, default=Decimal(360)
+        _("required per cycle"),
+        max_digits=7,
+        decimal_places=1,
+        default=Decimal(360),
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     ethics_per_year = models.DecimalField(
         _("ethics and political study per year"),
@@ -317,6 +321,22 @@ class RuleSet(models.Model):
         return f"{self.region} {self.name} ({self.effective_from})"
 
     def clean(self):
+        # An emptied JSON box is an empty mapping, never NULL.
+        for name in ("hours_per_credit", "category_caps", "year_category_caps"):
+            if getattr(self, name) is None:
+                setattr(self, name, {})
+        if (
+            self.usual_per_year is not None
+            and self.required_per_cycle is not None
+            and self.usual_per_year > self.required_per_cycle
+        ):
+            raise ValidationError(
+                {
+                    "usual_per_year": gettext(
+                        "The usual pace cannot be more than the whole cycle's requirement."
+                    )
+                }
+            )
         try:
             conversion = read_hours_per_credit(self.hours_per_credit)
         except ValidationError:

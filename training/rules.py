@@ -31,12 +31,44 @@ def first_year_end(appointed: date) -> date:
 RECORD_HOURS = (Decimal("0.1"), Decimal(500))  # one record, on every door
 
 
-def record_problems(*, hours: Decimal, completed_on: date, course=None) -> list[tuple[str, str]]:
+COURSE_GRACE = timedelta(days=31)  # a certificate dated up to a month after the course ends
+
+
+def record_problems(
+    *, hours: Decimal, completed_on: date, course=None, missed: Decimal = ZERO
+) -> list[tuple[str, str]]:
     """What is wrong with a record's figures, as (field, message): hours between 0.1 and 500
     on every door; for a course, no more hours than the course has and a date within the
     course (its level, category and mode are the course's, never typed)."""
     problems = []
     low, high = RECORD_HOURS
+    if course is not None and course.ends_on and completed_on > course.ends_on + COURSE_GRACE:
+        problems.append(
+            (
+                "completed_on",
+                _(
+                    "The course “%(course)s” ended on %(end)s; a completion date more than "
+                    "%(days)d days later is not its."
+                )
+                % {
+                    "course": course.title,
+                    "end": course.ends_on.isoformat(),
+                    "days": COURSE_GRACE.days,
+                },
+            )
+        )
+    if (
+        course is not None
+        and course.hours
+        and Decimal(hours) <= course.hours < Decimal(missed) + Decimal(hours)
+    ):
+        problems.append(
+            (
+                "missed",
+                _("Hours attended and missed add up to more than the course's %(hours)s.")
+                % {"hours": fmt(Decimal(course.hours))},
+            )
+        )
     if not low <= Decimal(hours) <= high:
         problems.append(
             (
@@ -555,6 +587,9 @@ def setting_shortfalls(rule: Rule, parent: Rule) -> list[str]:
     fields = []
     if rule.cycle_years > parent.cycle_years:
         fields.append("cycle_years")
+    elif (rule.cycle_start_year - parent.cycle_start_year) % rule.cycle_years:
+        # Cycles that do not line up with those above restart the count elsewhere.
+        fields.append("cycle_start_year")
     # The usual pace as a share of the cycle's requirement (unit-free): a faster one leaves
     # fewer teachers "at risk".
     if rule.usual_pace() * parent.required_per_cycle > (

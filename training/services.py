@@ -4,7 +4,7 @@ the review of a pending record fills in its status."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -66,7 +66,10 @@ def record_create(
         # A course's level, category and mode are the course's, whatever the door sent.
         level, category, mode = course.level, course.category, course.mode
     problems = rules.record_problems(
-        hours=Decimal(tenths) / 10, completed_on=completed_on, course=course
+        hours=Decimal(tenths) / 10,
+        completed_on=completed_on,
+        course=course,
+        missed=Decimal(to_tenths(missed or 0)) / 10,
     )
     if problems:
         errors: dict[str, list[str]] = {}
@@ -264,26 +267,44 @@ def rule_set_create(*, region: Region, actor=None, backdate: bool = False, **fie
     loading a region's history from a command, never for the pages)."""
     rule_set = RuleSet(region=region, **fields)
     rule_set.full_clean()
+    rule_set_validate(rule_set, backdate=backdate)
+    rule_set.save()
+    audit_record(actor=actor, action="training_rule_set.create", obj=rule_set, region=region)
+    return rule_set
+
+
+AHEAD_YEARS = 5  # a new version may be announced up to a cycle ahead
+
+
+def rule_set_validate(rule_set: RuleSet, *, backdate: bool = False) -> None:
+    """Every check a new rule set must pass beyond its fields, each problem reported at once:
+    it starts today or later (unless loading history) and at most a cycle ahead; it meets
+    the floor of the regions above; no region below undercuts it. The service, the page and
+    the admin call this one function. Call after ``full_clean``."""
     errors: dict[str, list[str]] = {}
-    if not backdate and rule_set.effective_from < timezone.localdate():
-        errors["effective_from"] = [
-            _(
-                "A rule set starts today or later (%(today)s): figures already computed stay "
-                "those of the rules then in force."
-            )
-            % {"today": timezone.localdate().isoformat()}
-        ]
+    today = timezone.localdate()
+    if rule_set.effective_from is not None and not backdate:
+        if rule_set.effective_from < today:
+            errors["effective_from"] = [
+                _(
+                    "A rule set starts today or later (%(today)s): figures already computed "
+                    "stay those of the rules then in force."
+                )
+                % {"today": today.isoformat()}
+            ]
+        elif rule_set.effective_from.year > today.year + AHEAD_YEARS:
+            errors["effective_from"] = [
+                _("A rule set may be announced at most %(years)d years ahead.")
+                % {"years": AHEAD_YEARS}
+            ]
     for check in (rule_set_check_floor, rule_set_check_below):
         try:
             check(rule_set)
-        except ValidationError as exc:  # every problem at once
+        except ValidationError as exc:
             for field, messages in exc.update_error_dict({}).items():
                 errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    rule_set.save()
-    audit_record(actor=actor, action="training_rule_set.create", obj=rule_set, region=region)
-    return rule_set
 
 
 def rule_set_check_floor(rule_set: RuleSet) -> None:
@@ -329,6 +350,8 @@ def rule_set_check_below(rule_set: RuleSet) -> None:
     """Refuse a rule set that regions below already undercut: a lower region's rule set in
     force from its effective date on (which would outrank it) must meet it, or be raised
     first. The message names each region and date."""
+    if rule_set.region_id is None or rule_set.effective_from is None:
+        return
     rule = rule_set.as_rule()
     below = (
         RuleSet.objects.filter(region__path__startswith=rule_set.region.subtree_prefix)
@@ -549,7 +572,7 @@ def _recompute_in_sql(as_of: date, teacher_ids: list[int] | None = None) -> int:
             teacher__school__county_id__in=county_ids,
         )
         # Principals whose first year reaches into the cycle go through the rules.
-        first_year_reaches = add_years(cycle.start, -1) + timedelta(days=1)
+        first_year_reaches = add_years(cycle.start, -1)
         if teacher_ids is not None:
             principals = principals.filter(
                 teacher_id__in=RawSQL("SELECT unnest(%s::bigint[])", [teacher_ids])

@@ -15,7 +15,7 @@ Every amount is ``numeric``: a credit is rounded to six places per record exactl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection
@@ -92,7 +92,7 @@ def recompute(
         "entry_counts": rule.entry_year_counts,
         # Principals appointed on or after this day have a first year reaching into the cycle:
         # they go through the rules (``selectors.Principal.first_year_from``).
-        "first_year_reaches": add_years(cycle.start, -1) + timedelta(days=1),
+        "first_year_reaches": add_years(cycle.start, -1),
     }
     sums = [
         f"SUM({value}) AS total",

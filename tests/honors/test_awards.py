@@ -478,3 +478,31 @@ def test_no_nomination_scan_or_award_for_another_year_than_allowed(client, world
     )
     assert count == 0 and "2099" in refused[0]
     assert not Award.objects.filter(year=2099).exists()
+
+
+def test_an_action_year_outside_the_range_is_refused_in_words(client, world):
+    """Re-check of round 3: ?year=1999 made the scan 500, ?year=2100 silently became this
+    year."""
+    client.force_login(world.users["county"])
+    for year in ("1999", "2100", "abc"):
+        response = client.post(reverse("honours_scan") + f"?year={year}", follow=True)
+        assert response.status_code == 200
+        assert "2000" in response.content.decode()
+    assert not Candidate.objects.filter(year__in=[1999, 2100]).exists()
+
+
+def test_a_sanction_that_ended_yesterday_no_longer_vetoes(world, monkeypatch):
+    from portal import services as kernel_services
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 12, 2))
+    veteran = factories.teacher(world.school, name="郑老师", started_teaching=date(1990, 9, 1))
+    kernel_services.ethics_record_create(
+        teacher=veteran,
+        decided_on=date(2026, 1, 1),
+        sanction="warning",
+        in_force_from=date(2026, 1, 1),
+        in_force_to=date(2026, 12, 1),
+    )
+    services.honours_scan(year=2026)
+    found = Candidate.objects.get(teacher=veteran, honour_type__code="teaching-30", year=2026)
+    assert found.status == "proposed"

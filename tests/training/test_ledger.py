@@ -65,18 +65,22 @@ def test_staff_entries_are_approved_self_reports_wait(world):
 
 def test_the_same_course_cannot_be_credited_twice(world):
     item = course(world)
-    credit(world.colleague, 24, course=item, actor=world.users["school"])
+    credit(world.colleague, 24, course=item, on=date(2026, 3, 3), actor=world.users["school"])
     with pytest.raises(ValidationError):
-        credit(world.colleague, 24, course=item, actor=world.users["school"])
+        credit(world.colleague, 24, course=item, on=date(2026, 3, 3), actor=world.users["school"])
     assert TrainingRecord.objects.filter(course=item).count() == 1
 
 
 def test_a_reversed_credit_can_be_entered_again(world):
     item = course(world)
-    first = credit(world.colleague, 24, course=item, actor=world.users["school"])
+    first = credit(
+        world.colleague, 24, course=item, on=date(2026, 3, 3), actor=world.users["school"]
+    )
     reversal = services.record_reverse(record=first, actor=world.users["school"], reason="学时填错")
     assert reversal.hours_tenths == -240
-    again = credit(world.colleague, 12, course=item, actor=world.users["school"])
+    again = credit(
+        world.colleague, 12, course=item, on=date(2026, 3, 3), actor=world.users["school"]
+    )
     training = selectors.teacher_training(world.colleague, as_of=TODAY)
     assert training.assessment.credited == Decimal(12)
     assert again.status == "approved"

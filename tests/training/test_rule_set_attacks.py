@@ -43,6 +43,8 @@ def create(world, region=None, effective_from=date(2027, 1, 1), **changes):
         ("cycle_start_year", 9999),
         ("item_cap", Decimal(-50)),
         ("usual_per_year", Decimal(0)),
+        ("usual_per_year", Decimal(99999)),  # more than the whole cycle in a year
+        ("required_per_cycle", Decimal(0)),
         ("ethics_per_year", Decimal(-1)),
         ("min_per_year", Decimal(-1)),
         ("autumn_term_month", 13),
@@ -59,8 +61,9 @@ def test_out_of_range_values_are_refused(world, field, value):
     ("field", "value"),
     [
         ("cycle_years", 10),  # 360 per ten years under 360 per five
-        ("usual_per_year", Decimal(99999)),  # nobody ever at risk
+        ("usual_per_year", Decimal(300)),  # nobody at risk: 300 a year where 108 is usual
         ("ethics_week_days", 0),  # the province asks 3
+        ("cycle_start_year", 2024),  # cycles that do not line up with the province's
     ],
 )
 def test_a_region_may_not_be_more_lenient_than_the_one_above(world, field, value):
@@ -226,3 +229,55 @@ def test_approval_checks_the_provider_again(world):
     record.refresh_from_db()
     assert approved == 0
     assert record.status == "rejected" and "某机构" in record.reject_reason
+
+
+def test_an_emptied_json_box_or_a_far_future_date_is_a_clear_refusal(client, world):
+    """Re-check of round 3: an empty JSON box gave a 500, a rule set could start in 9999 and
+    block the regions above for ever."""
+    client.force_login(world.users["county"])
+    fields = {k: ("" if v is None else v) for k, v in county_fields().items()}
+    fields.update(
+        effective_from="2027-01-01",
+        hours_per_credit="",
+        category_caps="null",
+        year_category_caps="",
+    )
+    assert client.post(reverse("training_rules"), fields).status_code == 302
+    fields.update(effective_from="9999-12-31")
+    response = client.post(reverse("training_rules"), fields)
+    assert response.status_code == 200 and "effective_from" in response.context["form"].errors
+
+
+def test_the_admin_reports_what_the_service_refuses(client, world):
+    client.force_login(world.users["superuser"])
+    fields = {k: ("" if v is None else v) for k, v in county_fields().items()}
+    fields.update(
+        region=world.county.pk,
+        effective_from="2021-01-01",
+        hours_per_credit="null",
+        category_caps="{}",
+        year_category_caps="{}",
+    )
+    response = client.post(reverse("admin:training_ruleset_add"), fields)
+    assert response.status_code == 200
+    assert "effective_from" in response.context["adminform"].form.errors
+
+
+def test_a_course_credit_long_after_the_course_or_missing_more_than_it_has_is_refused(world):
+    for changes, field in (
+        ({"completed_on": date(2026, 11, 1)}, "completed_on"),  # the course ended 2026-03-03
+        ({"missed": 10}, "missed"),  # 24 attended + 10 missed > 24
+    ):
+        arguments = {
+            "teacher": world.colleague,
+            "course": world.course,
+            "hours": 24,
+            "completed_on": date(2026, 3, 3),
+            "level": "city",
+            "category": "subject",
+            "source": "staff",
+            **changes,
+        }
+        with pytest.raises(ValidationError) as caught:
+            services.record_create(**arguments)
+        assert field in caught.value.message_dict
