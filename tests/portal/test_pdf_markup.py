@@ -117,13 +117,13 @@ def test_transcript_shows_markup_literally(client, world, png, drawn):
     _set(School, world.school.pk, name=values["school"])
     _set(Region, world.county.pk, name=values["county"])
     _set(RuleSet, world.rule_set.pk, name=values["rule_set"])
-    provider = Provider.objects.create(name="机构" + img, region=world.city)
+    provider = Provider.objects.create(name="机构" + img, region=world.city, qualified=True)
     _set(Course, world.course.pk, title=values["course"], provider=provider)
     for course, description in ((world.course, ""), (None, values["description"])):
         training.record_create(
             teacher=world.teacher,
             hours=8,
-            completed_on=date(2026, 5, 1),
+            completed_on=date(2026, 3, 3),  # within the course (it ran 1–3 March)
             level="county",
             category="subject",
             source="staff",

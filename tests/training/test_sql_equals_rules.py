@@ -70,13 +70,18 @@ def _rule_sets(world):
         backdate=True,
         region=world.county,
         effective_from=date(2021, 1, 1),
-        **{**zhejiang, "name": "学分", "ethics_per_year": Decimal(6)},
+        **{**zhejiang, "name": "学分", "ethics_per_year": Decimal(6), "ethics_week_days": 3},
     )
     services.rule_set_create(
         backdate=True,
         region=world.sibling_county,
         effective_from=date(2021, 1, 1),
-        **{**presets.preset_fields("jiangsu"), "name": "县级", "ethics_per_year": Decimal(24)},
+        **{
+            **presets.preset_fields("jiangsu"),
+            "name": "县级",
+            "ethics_per_year": Decimal(24),
+            "ethics_week_days": 3,
+        },
     )
     services.rule_set_create(
         backdate=True,
