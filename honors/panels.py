@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from portal import rules as kernel
-from portal.models import EthicsRecord
+from portal.selectors import ethics_vetoes
 
 from . import selectors
 
@@ -9,16 +9,7 @@ from . import selectors
 def honours_panel(request, teacher):
     """A teacher's honours and the ones they are close to, on their page."""
     on = timezone.localdate()
-    veto = next(
-        (
-            r.get_sanction_display()
-            for r in EthicsRecord.objects.filter(teacher=teacher)
-            if kernel.sanction_in_force(
-                kernel.Sanction(r.get_sanction_display(), r.in_force_from, r.in_force_to), on
-            )
-        ),
-        None,
-    )
+    veto = ethics_vetoes([teacher.pk], on).get(teacher.pk)
     # Years are judged at the end of the last full day: today is still in progress.
     found = selectors.teacher_honours(teacher, on=kernel.last_full_day(on), veto=veto)
     if not found["awards"] and not found["close"]:

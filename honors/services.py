@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from portal import rules as kernel
 from portal.choices import STAFF_ROLE_LEVEL
-from portal.models import EthicsRecord, Region, ServicePeriod, Teacher
+from portal.models import Region, ServicePeriod, Teacher
+from portal.selectors import ethics_vetoes
 from portal.services import audit_record
 
 from . import rules
@@ -191,16 +192,7 @@ def may_decide(user, honour: HonourType) -> bool:
 
 
 def _vetoes(teacher_ids, on: date) -> dict[int, str]:
-    vetoes: dict[int, str] = {}
-    for record in EthicsRecord.objects.filter(teacher_id__in=teacher_ids):
-        if kernel.sanction_in_force(
-            kernel.Sanction(
-                record.get_sanction_display(), record.in_force_from, record.in_force_to
-            ),
-            on,
-        ):
-            vetoes.setdefault(record.teacher_id, record.get_sanction_display())
-    return vetoes
+    return ethics_vetoes(teacher_ids, on)  # the kernel's one definition
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ from datetime import date
 from django.db.models import Q
 
 from portal import rules as kernel_rules
-from portal.models import EthicsRecord, Region, ServicePeriod, Teacher
+from portal import selectors as kernel_selectors
+from portal.models import Region, ServicePeriod, Teacher
 from training import shapes
 
 from . import rules
@@ -30,14 +31,7 @@ def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
 
 def ethics_vetoes(ids, on: date) -> dict[int, str]:
     """The sanction in force on ``on`` for each teacher that has one (师德一票否决)."""
-    vetoes: dict[int, str] = {}
-    for record in (
-        EthicsRecord.objects.filter(teacher_id__in=ids, in_force_from__lte=on)
-        .filter(Q(in_force_to__isnull=True) | Q(in_force_to__gte=on))
-        .order_by("in_force_from", "pk")
-    ):
-        vetoes.setdefault(record.teacher_id, record.get_sanction_display())
-    return vetoes
+    return kernel_selectors.ethics_vetoes(ids, on)
 
 
 def rural_periods(ids) -> tuple[dict[int, list], dict[int, list]]:

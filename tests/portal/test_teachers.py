@@ -141,3 +141,29 @@ def test_user_attachment_must_match_the_role(school):
         factories.user("nobody", "city_staff", region=school.county)  # a county, not a city
     with pytest.raises(ValidationError):
         factories.user("noschool", "school_admin")
+
+
+def test_every_app_names_the_same_sanction_in_force(world):
+    """Issue 17 item 4 / issue 13: "sanction in force" had four definitions, two of which
+    picked different sanctions. One selector now answers for the kernel, honours and talent."""
+    from honors import services as honour_services
+    from talent import selectors as talent_selectors
+
+    on = date(2026, 6, 1)
+    services.ethics_record_create(
+        teacher=world.colleague,
+        decided_on=date(2026, 3, 1),
+        sanction="warning",
+        in_force_from=date(2026, 3, 1),
+    )
+    services.ethics_record_create(
+        teacher=world.colleague,
+        decided_on=date(2025, 1, 1),
+        sanction="demerit",
+        in_force_from=date(2025, 1, 1),
+        in_force_to=date(2026, 12, 31),
+    )
+    kernel = selectors.teacher_record(world.colleague, as_of=on).veto.label
+    assert honour_services._vetoes([world.colleague.pk], on)[world.colleague.pk] == kernel
+    assert talent_selectors.ethics_vetoes([world.colleague.pk], on)[world.colleague.pk] == kernel
+    assert selectors.ethics_vetoes([world.colleague.pk], on)[world.colleague.pk] == kernel
