@@ -408,6 +408,19 @@ def completed_years(intervals: Iterable[Interval], *, as_of: date) -> int:
     return years_and_days(intervals, as_of=as_of).years
 
 
+def fmt_decimal(value, places: int = 1) -> str:
+    """A figure as every page, PDF, export and message writes it: rounded half away from
+    zero to ``places`` (0.05 → 0.1, as the stored summaries round), trailing zeros dropped
+    (24.0 → "24"). The one formatter of figures."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def service_began(started_teaching: date | None, first_period: date | None) -> date | None:
     """When a teacher entered service: the earlier of the day they started teaching and
     their first service period (either may be unknown)."""

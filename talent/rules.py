@@ -276,8 +276,7 @@ def senior_title_check(teacher: TitleApplicant, rule: TitleRule) -> TitleCheck:
 
 
 def _fmt(value: Decimal) -> str:
-    text = f"{Decimal(value).quantize(Decimal('0.1')):f}"
-    return text[:-2] if text.endswith(".0") else text
+    return kernel_rules.fmt_decimal(value)  # the kernel's one formatter
 
 
 # --- Division of labour (W §6.2) ------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from portal.rules import add_years
+from portal.rules import add_years, fmt_decimal
 
 ZERO = Decimal(0)
 ONE_PLACE = Decimal("0.1")
@@ -320,8 +320,7 @@ class Assessment:
 
 
 def _fmt(amount: Decimal) -> str:
-    value = amount.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    return fmt_decimal(amount)  # the kernel's one formatter
 
 
 fmt = _fmt  # figures in messages outside this module

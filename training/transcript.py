@@ -18,6 +18,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.pdf import para
+from portal.rules import fmt_decimal
 
 from .choices import Category, Level, RecordStatus
 
@@ -30,8 +31,7 @@ SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, textColor
 
 
 def _fmt(value) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return fmt_decimal(value)  # as the pages write it
 
 
 def render(teacher, training) -> bytes:

@@ -2,6 +2,7 @@
 (years of service, ethics veto)."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -262,3 +263,22 @@ def test_two_spans_of_fifteen_calendar_years_are_thirty():
     assert _completed(spans, as_of=_d(2026, 1, 1)) == 30
     short = [_I(_d(1980, 9, 1), _d(1995, 8, 31)), _I(_d(2000, 9, 1), _d(2015, 8, 30))]
     assert _completed(short, as_of=_d(2026, 1, 1)) == 29
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("19.25"), "19.3"),  # half away from zero, as the summaries store it
+        (Decimal("19.24"), "19.2"),
+        (Decimal("0.05"), "0.1"),
+        (Decimal(24), "24"),
+        (Decimal("360.10"), "360.1"),
+        (Decimal("-0.04"), "0"),
+        (Decimal("-1.25"), "-1.3"),
+        (2.5, "2.5"),
+    ],
+)
+def test_one_formatter_of_figures(value, text):
+    """Issue 17 item 4: the page, the transcript PDF and talent wrote decimals three ways
+    (19.25 was 19.3 on the page and 19.2 in the PDF)."""
+    assert rules.fmt_decimal(value) == text
