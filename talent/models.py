@@ -328,6 +328,19 @@ class EnrolmentStep(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+class TitleQuerySet(models.QuerySet):
+    """The database side of ``rules.title_counts`` and ``rules.title_in_force`` (tests hold
+    the grouped queries equal to the rules); every query about titles in force goes here."""
+
+    def counting(self, on):
+        """Awarded by ``on`` and not revoked by then."""
+        return self.filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on), awarded_on__lte=on)
+
+    def in_force(self, on):
+        """Counting, and not expired on ``on``."""
+        return self.counting(on).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
 class Title(models.Model):
     """A tier awarded to a teacher: the fact targets count."""
 
@@ -350,6 +363,8 @@ class Title(models.Model):
     enrolment = models.OneToOneField(
         Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="title"
     )
+
+    objects = TitleQuerySet.as_manager()
 
     class Meta:
         verbose_name = pgettext_lazy("talent", "title")

@@ -17,12 +17,11 @@ from .models import Programme, TalentRule, Title, read_stages
 
 
 def titles_in_force(teacher_ids, on: date) -> dict[int, set[int]]:
-    rows = Title.objects.filter(
-        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        teacher_id__in=teacher_ids,
-        awarded_on__lte=on,
-    ).values_list("teacher_id", "tier_id")
+    rows = (
+        Title.objects.in_force(on)
+        .filter(teacher_id__in=teacher_ids)
+        .values_list("teacher_id", "tier_id")
+    )
     held: dict[int, set[int]] = {}
     for teacher_id, tier_id in rows:
         held.setdefault(teacher_id, set()).add(tier_id)
@@ -374,10 +373,8 @@ def counted_titles(target, region, on: date):
     """The titles a target counts in ``region`` on ``on`` (the teachers behind a figure)."""
     from .models import TargetKind
 
-    titles = Title.objects.filter(
-        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+    titles = Title.objects.counting(on).filter(
         tier__in=target.tiers.all(),
-        awarded_on__lte=on,
         teacher__school__county__path__startswith=region.subtree_prefix,
     )
     if target.kind == TargetKind.NEW_TITLES:
@@ -385,9 +382,7 @@ def counted_titles(target, region, on: date):
             awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
         )
     else:
-        titles = titles.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
-        )
+        titles = titles.in_force(on).filter(teacher__status="serving")
         if target.kind == TargetKind.SHARE:
             stages = rules.counted_stages(_stored_goal(target))
             titles = titles.filter(teacher__is_full_time=True, teacher__stage__in=stages)
@@ -445,12 +440,9 @@ def counted(target, region, on: date) -> Counted:
             )
             rotations = rotations.filter(teacher_id__in=eligible)
         if target.kind == TargetKind.ROTATION_BACKBONE:
-            holders = Title.objects.filter(
-                Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
-                Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-                tier__in=target.tiers.all(),
-                awarded_on__lte=on,
-            ).values("teacher")
+            holders = (
+                Title.objects.in_force(on).filter(tier__in=target.tiers.all()).values("teacher")
+            )
             rotations = rotations.filter(teacher__in=holders)
         return Counted(
             "rotations",

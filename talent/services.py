@@ -209,12 +209,6 @@ def title_revoke(*, title: Title, actor, reason: str, on: date | None = None) ->
 # --- Attainment -----------------------------------------------------------------------------
 
 
-def _in_force(on: date) -> Q:
-    return (Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
-
-
 def _grouped(queryset, key: str, counted) -> dict[int, int]:
     return dict(queryset.values(key).annotate(n=counted).order_by().values_list(key, "n"))
 
@@ -228,17 +222,14 @@ def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, 
     tiers = list(goal.tiers)
     kind = target.kind
     if kind in (TargetKind.NEW_TITLES, TargetKind.IN_FORCE, TargetKind.SHARE):
-        in_force = Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
-        titles = Title.objects.filter(in_force, tier_id__in=tiers, awarded_on__lte=on)
+        titles = Title.objects.counting(on).filter(tier_id__in=tiers)
         people = Count("teacher", distinct=True)
         if kind == TargetKind.NEW_TITLES:
             titles = titles.filter(
                 awarded_on__gte=target.plan_start, awarded_on__lte=min(on, target.deadline)
             )
             return _grouped(titles, "teacher__school__county", people), {}
-        titles = titles.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=on), teacher__status="serving"
-        )
+        titles = titles.in_force(on).filter(teacher__status="serving")
         if kind == TargetKind.IN_FORCE:
             return _grouped(titles, "teacher__school__county", people), {}
         staff = selectors.counted_staff(target)
@@ -278,13 +269,13 @@ def target_figures(target: Target, on: date) -> tuple[dict[int, int], dict[int, 
     if kind == TargetKind.ROTATION:
         return dict(rotators), dict(Counter(pool.values()))
     holders = set(
-        Title.objects.filter(
-            _in_force(on),
+        Title.objects.in_force(on)
+        .filter(
             tier_id__in=tiers,
-            awarded_on__lte=on,
             teacher__rotations__start__gte=year_start,
             teacher__rotations__start__lte=on,
-        ).values_list("teacher_id", flat=True)
+        )
+        .values_list("teacher_id", flat=True)
     )
     held = Counter(county for county, teacher in rotations if teacher in holders)
     return dict(held), dict(rotators)
