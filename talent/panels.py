@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from portal.scope import in_scope
 
-from . import selectors
+from . import rules, selectors
 from .models import Title
 
 
@@ -12,9 +12,7 @@ def titles_panel(request, teacher):
         return None
     today = timezone.localdate()
     for title in titles:
-        title.in_force = title.revoked_on is None and (
-            title.valid_until is None or title.valid_until >= today
-        )
+        title.in_force = rules.title_in_force(title, today)  # the one definition
     return {"template": "talent/_teacher_titles.html", "titles": titles}
 
 
