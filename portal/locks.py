@@ -48,3 +48,17 @@ def single_flight(name: str, *, token: str, timeout: int):
     finally:
         if held:
             release(name, token=token)
+
+
+def run_single_flight(task, name: str, work, *, timeout: int, retry_in: int = 60):
+    """The body of a single-flight Celery task (``bind=True``): run ``work()`` under the
+    lock ``name`` and return its result; while another run holds the lock, write nothing
+    and run again ``retry_in`` seconds later (so this run's cause, an import or a decision,
+    is not missed). Eager (the demo and tests): return 0 instead of retrying. The lock dies
+    with its holder, so a killed worker leaves none behind."""
+    with single_flight(name, token=task.request.id or "eager", timeout=timeout) as held:
+        if held:
+            return work()
+    if task.request.is_eager:
+        return 0
+    raise task.retry(countdown=retry_in, max_retries=30)

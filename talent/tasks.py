@@ -20,11 +20,4 @@ def recompute_attainment(self) -> int:
     """Every target's snapshot for today. Single-flight: while another run is going this one
     writes nothing and tries again a minute later. The lock dies with its holder (a killed
     worker leaves none behind), and the write is one transaction: all or nothing."""
-    with locks.single_flight(LOCK, token=self.request.id or "eager", timeout=30 * 60) as held:
-        if held:
-            return services.attainment_recompute()
-    if self.request.is_eager:
-        return 0
-    # Another run is going: run again once it is done, so this one's cause (an import, a
-    # recognition) is not missed.
-    raise self.retry(countdown=60, max_retries=30)
+    return locks.run_single_flight(self, LOCK, services.attainment_recompute, timeout=30 * 60)
