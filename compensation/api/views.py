@@ -171,6 +171,7 @@ class PayChecksSerializer(serializers.Serializer):
 
 
 class PayChecksView(APIView):
+    scoped_by = "scope_queryset over regions; selectors.county_results scopes the reports"
     """The checks of every county of ``region`` for ``year``, derived from the reports,
     and the region's roll-up."""
 

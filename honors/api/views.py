@@ -96,16 +96,14 @@ class HonourReviewResultSerializer(serializers.Serializer):
     batch = serializers.IntegerField(allow_null=True)
 
 
-class HonourTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class HonourTypeViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """The honour types of the caller's region, of the regions above (which the caller's
     teachers can earn) and of the regions below."""
-
-    lookup_value_regex = "[0-9]+"
 
     queryset = HonourType.objects.all()
     serializer_class = HonourTypeSerializer
 
-    def get_queryset(self):
+    def visible(self, queryset):
         return selectors.honour_types(self.request.user).order_by("pk")
 
 

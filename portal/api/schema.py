@@ -59,6 +59,7 @@ class SchemaAccess(BasePermission):
 
 
 class DocsView(SpectacularSwaggerSplitView):
+    scoped_by = "no data: the API's description"
     """Swagger UI. It is a page: a browser that is not signed in goes to the log-in page."""
 
     permission_classes = [SchemaAccess]
@@ -70,6 +71,7 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 class SchemaView(SpectacularAPIView):
+    scoped_by = "no data: the API's description"
     """The OpenAPI schema, generated once per language and version and then served from
     memory: it only changes with the code. Generation runs under a lock, because
     drf-spectacular's generator is not thread-safe (tfranzel/drf-spectacular#1368: two

@@ -32,13 +32,19 @@ from .serializers import (
 
 
 class Scoped:
-    """Restricts a view's ``queryset`` to the caller's scope: every API view of every app
-    starts from it (outside the scope an object is a 404)."""
+    """Restricts a view's ``queryset`` to what the caller may see: every API view with a
+    queryset inherits it (a test walks the URL conf and fails on one that does not). By
+    default the one scope function; a view whose objects are seen up the tree as well
+    (honour types, programmes) overrides ``visible`` with its app's selector, which starts
+    from the scope function too. Outside what is visible an object is a 404."""
 
     lookup_value_regex = "[0-9]+"  # an id that is not a number is no route at all: 404
 
+    def visible(self, queryset):
+        return scope_queryset(self.request.user, queryset)
+
     def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
+        return self.visible(super().get_queryset())
 
 
 class ScopedViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
@@ -115,6 +121,8 @@ class TeacherViewSet(ScopedViewSet):
 
 
 class MeView(APIView):
+    scoped_by = "the caller's own account"
+
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
@@ -127,6 +135,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
+    scoped_by = "no data: it issues a token to the caller"
     """Exchange a user name and password for a new token (POST); revoke the token used, or
     with a session every token of the user (DELETE).
 

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from ..api.errors import as_drf
 from ..api.parsers import MAX_DEPTH, too_deep
 from ..api.parsers import JSONParser as GuardedJSONParser
+from ..api.views import Scoped
 from ..models import ImportJob, ImportRow
-from ..scope import scope_queryset
 from ..security import client_ip
 from ..services import audit_record
 from . import services, workbooks
@@ -114,15 +114,11 @@ class ConfirmSerializer(serializers.Serializer):
     valid_rows_only = serializers.BooleanField(default=False)
 
 
-class ImportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]+"
+class ImportJobViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ImportJob.objects.select_related("uploaded_by")
     serializer_class = ImportJobSerializer
     parser_classes = [parsers.MultiPartParser, GuardedJSONParser]
     filterset_fields = ["kind", "status"]
-
-    def get_queryset(self):
-        return scope_queryset(self.request.user, super().get_queryset())
 
     def _job_to_decide(self) -> ImportJob:
         """A job the user may act on: in scope and theirs (``services.may_decide``), else

@@ -126,16 +126,14 @@ class AttainmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     filterset_class = AttainmentFilter
 
 
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     """Programmes of the caller's region, of the regions above it (a county nominates into its
     city's) and below it."""
-
-    lookup_value_regex = "[0-9]+"
 
     queryset = Programme.objects.all()
     serializer_class = ProgrammeSerializer
 
-    def get_queryset(self):
+    def visible(self, queryset):
         return selectors.visible_programmes(self.request.user)
 
 

@@ -159,6 +159,8 @@ def assessment_data(teacher: Teacher) -> dict:
 
 
 class ComplianceView(APIView):
+    scoped_by = "scope_queryset over teachers (a teacher outside the scope is a 404)"
+
     @extend_schema(responses=AssessmentSerializer)
     def get(self, request, teacher_id: int):
         teacher = get_object_or_404(
@@ -169,6 +171,8 @@ class ComplianceView(APIView):
 
 
 class MyTrainingView(APIView):
+    scoped_by = "the caller's own teacher, through scope_queryset"
+
     @extend_schema(responses=AssessmentSerializer)
     def get(self, request):
         if request.user.teacher_id is None:
@@ -181,6 +185,8 @@ class MyTrainingView(APIView):
 
 
 class SummaryView(APIView):
+    scoped_by = "scope_queryset over regions and summaries (selectors.region_compliance)"
+
     @extend_schema(
         parameters=[OpenApiParameter("region", int, required=True)],
         responses=SummaryRowSerializer(many=True),
