@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal import rules as kernel_rules
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.imports import cells
 from portal.imports.columns import Column, ColumnMap
 from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
@@ -138,7 +138,7 @@ class PayReportKind:
 
     def check_rows(self, rows: list[ImportedRow], ctx: CheckContext) -> None:
         user = ctx.user
-        staff = user.is_superuser or user.role in STAFF_ROLE_LEVEL
+        staff = permissions.is_bureau_staff(user)
         codes = {r.values.get("county_code") for r in rows}
         counties = {
             c.code: c

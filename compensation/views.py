@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import permissions
 from portal import rules as kernel_rules
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.imports import workbooks
 from portal.models import Region
 from portal.scope import scope_queryset
@@ -31,7 +31,7 @@ from .models import PayAdjustment
 
 
 def _staff(user) -> bool:
-    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+    return permissions.is_bureau_staff(user)
 
 
 def _region(request, pk) -> Region:

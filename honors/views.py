@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal import permissions
 from portal import rules as kernel_rules
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import IDLookupRefused, audit_record, teacher_find_by_id_number
@@ -33,7 +33,7 @@ PAGE = 50
 
 
 def _staff(user) -> bool:
-    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+    return permissions.is_bureau_staff(user)
 
 
 def _year(request) -> int:

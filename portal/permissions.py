@@ -22,3 +22,9 @@ def may_reveal_id_numbers(user) -> bool:
 def may_export_full_ids(user) -> bool:
     """Download a teacher list with full ID numbers (audited): bureau staff only."""
     return is_bureau_staff(user)
+
+
+def is_school_or_bureau_staff(user) -> bool:
+    """Bureau staff or a school administrator: those who upload files, review training
+    records and whose own entries need no review."""
+    return is_bureau_staff(user) or user.role == Role.SCHOOL_ADMIN

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from . import exports, panels, permissions, selectors, services
 from .choices import (
     SCHOOL_TYPE_STAGES,
-    STAFF_ROLE_LEVEL,
     EmploymentStatus,
     RegionLevel,
     Role,
@@ -278,7 +277,7 @@ def audit_log(request):
     """Who did what, when and from where, in the user's region: searchable by text, action,
     user and dates. Bureau staff only; read-only."""
     user = request.user
-    if not (user.is_superuser or user.role in STAFF_ROLE_LEVEL):
+    if not permissions.is_bureau_staff(user):
         raise Http404
     events = scope_queryset(user, AuditEvent.objects.select_related("region"))
     form = AuditFilterForm(request.GET or None)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from portal import bulk
+from portal import bulk, permissions
 from portal import rules as kernel_rules
-from portal.choices import STAFF_ROLE_LEVEL, Role, ServiceRole
+from portal.choices import ServiceRole
 from portal.models import Region, ServicePeriod, Teacher
 from portal.rules import add_years
 from portal.selectors import service_bounds
@@ -37,9 +37,7 @@ def to_tenths(hours) -> int:
 
 def approves_directly(user) -> bool:
     """Records entered by a school administrator or bureau staff need no review."""
-    return user is not None and (
-        user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
-    )
+    return user is not None and permissions.is_school_or_bureau_staff(user)
 
 
 @transaction.atomic

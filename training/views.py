@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import permissions
 from portal import rules as kernel_rules
-from portal.choices import STAFF_ROLE_LEVEL, Role
+from portal.choices import Role
 from portal.imports import workbooks
 from portal.models import Region, School, Teacher
 from portal.scope import scope_queryset
@@ -34,7 +35,7 @@ PAGE = 50
 
 
 def _is_staff(user) -> bool:
-    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+    return permissions.is_bureau_staff(user)
 
 
 def _may_review(user) -> bool:

@@ -9,9 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import permissions
 from portal.api.errors import as_drf
 from portal.api.views import Scoped
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.models import Region
 from portal.scope import scope_queryset
 from portal.security import client_ip
@@ -21,7 +21,7 @@ from ..models import PayAdjustment, PayReport
 
 
 def _staff_only(user):
-    if not (user.is_superuser or user.role in STAFF_ROLE_LEVEL):
+    if not permissions.is_bureau_staff(user):
         raise PermissionDenied
 
 

@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from portal import permissions
 from portal.api.errors import as_drf
 from portal.api.views import Scoped
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.security import client_ip
 from portal.services import audit_record
 
@@ -117,7 +117,7 @@ class CandidateViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     def review(self, request):
         """Approve or reject candidates in bulk (rejection needs a reason)."""
         user = request.user
-        if not (user.is_superuser or user.role in STAFF_ROLE_LEVEL):
+        if not permissions.is_bureau_staff(user):
             raise PermissionDenied
         data = HonourReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)

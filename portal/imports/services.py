@@ -25,8 +25,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import bulk, crypto, locks, rules
-from ..choices import STAFF_ROLE_LEVEL, Role
+from .. import bulk, crypto, locks, permissions, rules
+from ..choices import Role
 from ..models import ImportJob, ImportRow, School
 from ..services import audit_record
 from . import kinds, workbooks
@@ -44,11 +44,11 @@ class ImportBusy(Exception):
 
 
 def may_import(user) -> bool:
-    return user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
+    return permissions.is_school_or_bureau_staff(user)
 
 
 def may_choose_valid_rows_only(user) -> bool:
-    return user.is_superuser or user.role in STAFF_ROLE_LEVEL
+    return permissions.is_bureau_staff(user)
 
 
 def may_decide(job: ImportJob, user) -> bool:

@@ -13,9 +13,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import permissions
 from portal.api.errors import as_drf
 from portal.api.views import Scoped
-from portal.choices import STAFF_ROLE_LEVEL, Role
+from portal.choices import Role
 from portal.models import Region, Teacher
 from portal.scope import scope_queryset
 
@@ -45,7 +46,7 @@ class CourseViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
 
 
 def _reviewer(user) -> bool:
-    return user.is_superuser or user.role in (*STAFF_ROLE_LEVEL, Role.SCHOOL_ADMIN)
+    return permissions.is_school_or_bureau_staff(user)
 
 
 class TrainingRecordViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
