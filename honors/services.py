@@ -21,8 +21,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal import rules as kernel
-from portal.choices import STAFF_ROLE_LEVEL
 from portal.models import Region, ServicePeriod, Teacher
 from portal.selectors import ethics_vetoes
 from portal.services import audit_record
@@ -182,13 +182,7 @@ def normalise_code(raw: str) -> str:
 
 def may_decide(user, honour: HonourType) -> bool:
     """Staff of the region that awards the honour, or above it, approve and reject."""
-    if user.is_superuser:
-        return True
-    return bool(
-        user.region_id
-        and user.role in STAFF_ROLE_LEVEL
-        and honour.region.path.startswith(user.region.subtree_prefix)
-    )
+    return permissions.is_staff_of_or_above(user, honour.region)
 
 
 def _vetoes(teacher_ids, on: date) -> dict[int, str]:

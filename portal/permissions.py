@@ -28,3 +28,21 @@ def is_school_or_bureau_staff(user) -> bool:
     """Bureau staff or a school administrator: those who upload files, review training
     records and whose own entries need no review."""
     return is_bureau_staff(user) or user.role == Role.SCHOOL_ADMIN
+
+
+def is_staff_of(user, region) -> bool:
+    """Staff of exactly ``region`` (or a superuser): those who run what the region runs (a
+    programme's enrolments are moved by the region that runs it)."""
+    return bool(user.is_superuser or (is_bureau_staff(user) and user.region_id == region.pk))
+
+
+def is_staff_of_or_above(user, region) -> bool:
+    """Staff of ``region`` or of a region above it (or a superuser): those who decide what
+    the region awards (an honour's candidates)."""
+    if user.is_superuser:
+        return True
+    return bool(
+        user.region_id
+        and is_bureau_staff(user)
+        and region.path.startswith(user.region.subtree_prefix)
+    )

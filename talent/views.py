@@ -312,7 +312,7 @@ def programme_detail(request, pk):
             "counts": counts,
             "next_steps": {k: sorted(v) for k, v in NEXT_STEPS.items()},
             "labels": dict(EnrolmentStatus.choices),
-            "may_decide": user.region_id == programme.region_id or user.is_superuser,
+            "may_decide": permissions.is_staff_of(user, programme.region),
             "closed": closed,
             "reserved": reserved,
             "counties": scope_queryset(user, Region.objects.filter(level="county"))
@@ -426,7 +426,7 @@ def enrolment_move(request, pk):
     enrolment = get_object_or_404(
         scope_queryset(user, Enrolment.objects.select_related("programme")), pk=pk
     )
-    if not (user.is_superuser or user.region_id == enrolment.programme.region_id):
+    if not permissions.is_staff_of(user, enrolment.programme.region):
         raise Http404  # only the region that runs the programme decides
     try:
         services.enrolment_move(enrolment=enrolment, to=request.POST.get("to", ""), actor=user)

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from portal import permissions
 from portal.api.views import Scoped
 
 from .. import selectors, services
@@ -146,9 +147,7 @@ class EnrolmentViewSet(Scoped, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         enrolment = self.get_object()
-        if not (
-            request.user.is_superuser or request.user.region_id == enrolment.programme.region_id
-        ):
+        if not permissions.is_staff_of(request.user, enrolment.programme.region):
             raise NotFound
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -342,3 +342,28 @@ def test_every_url_is_in_the_table():
 
     walk(get_resolver().url_patterns)
     assert names - covered - exempt == set()
+
+
+@pytest.mark.parametrize(
+    ("role", "of", "of_or_above"),
+    [
+        # (who, may act for the county's own things, may decide what the county awards)
+        ("province", False, True),
+        ("city", False, True),
+        ("county", True, True),
+        ("school", False, False),
+        ("teacher", False, False),
+        ("superuser", True, True),
+    ],
+)
+def test_the_region_predicates_of_the_permissions_module(world, role, of, of_or_above):
+    """Issue 17 item 1: "the region that runs the programme" and "the region that awards the
+    honour, or above" are decided in portal.permissions, once."""
+    from portal import permissions
+
+    user = world.users[role]
+    assert permissions.is_staff_of(user, world.county) is of
+    assert permissions.is_staff_of_or_above(user, world.county) is of_or_above
+    assert permissions.is_staff_of_or_above(user, world.far_county) is (
+        role in ("province", "superuser")
+    )
