@@ -46,3 +46,26 @@ def is_staff_of_or_above(user, region) -> bool:
         and is_bureau_staff(user)
         and region.path.startswith(user.region.subtree_prefix)
     )
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def may_import(user) -> bool:
+    """Upload a file (roster, training, pay, nominations): bureau staff and school
+    administrators."""
+    return is_school_or_bureau_staff(user)
+
+
+def may_choose_valid_rows_only(user) -> bool:
+    """Write the valid rows of a file and leave the refused ones: bureau staff only (a school
+    corrects its file)."""
+    return is_bureau_staff(user)
+
+
+def may_decide_upload(job, user) -> bool:
+    """Whether ``user`` decides what becomes of an upload: confirm it, discard it, read its
+    error workbook. The uploader only (and superusers): staff above see the job in their
+    scope, but the upload is not theirs to write, drop or read in clear. Every door (pages,
+    API, services) asks this one question."""
+    return user.is_superuser or job.uploaded_by_id == user.pk

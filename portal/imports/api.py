@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from .. import permissions
 from ..api.errors import as_drf
 from ..api.parsers import MAX_DEPTH, too_deep
 from ..api.parsers import JSONParser as GuardedJSONParser
@@ -121,16 +122,16 @@ class ImportJobViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     filterset_fields = ["kind", "status"]
 
     def _job_to_decide(self) -> ImportJob:
-        """A job the user may act on: in scope and theirs (``services.may_decide``), else
+        """A job the user may act on: in scope and theirs (``permissions.may_decide_upload``), else
         404 as for a job out of scope."""
         job = self.get_object()
-        if not services.may_decide(job, self.request.user):
+        if not permissions.may_decide_upload(job, self.request.user):
             raise NotFound
         return job
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportJobSerializer})
     def create(self, request, *args, **kwargs):
-        if not services.may_import(request.user):
+        if not permissions.may_import(request.user):
             raise PermissionDenied
         too_large = getattr(request._request, "upload_too_large", False)
         if too_large:
@@ -182,7 +183,7 @@ class ImportJobViewSet(Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         if job.status != ImportJob.Status.PREVIEW:
             raise serializers.ValidationError({"status": f"the job is {job.status}"})
         if job.refused_rows and not (
-            valid_only and services.may_choose_valid_rows_only(request.user)
+            valid_only and permissions.may_choose_valid_rows_only(request.user)
         ):
             raise serializers.ValidationError(
                 {"refused_rows": "some rows are refused; correct the file and upload it again"}

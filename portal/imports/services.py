@@ -43,24 +43,8 @@ class ImportBusy(Exception):
     """Another import touching the same schools is being written."""
 
 
-def may_import(user) -> bool:
-    return permissions.is_school_or_bureau_staff(user)
-
-
-def may_choose_valid_rows_only(user) -> bool:
-    return permissions.is_bureau_staff(user)
-
-
-def may_decide(job: ImportJob, user) -> bool:
-    """Whether ``user`` decides what becomes of the upload: confirm it, discard it, read its
-    error workbook. The uploader only (and superusers): staff above see the job in their
-    scope, but the upload is not theirs to write, drop or read in clear. Every door (pages,
-    API, services) asks this one question."""
-    return user.is_superuser or job.uploaded_by_id == user.pk
-
-
 def _check_may_decide(job: ImportJob, user) -> None:
-    if not may_decide(job, user):
+    if not permissions.may_decide_upload(job, user):
         raise PermissionDenied(_("Only the uploader may do this with an upload."))
 
 
@@ -85,9 +69,9 @@ def import_job_create(
 ) -> ImportJob:
     """Keep the upload (encrypted) where every web and worker process can read it, record
     the job and queue its check after commit."""
-    if not may_import(user):
+    if not permissions.may_import(user):
         raise PermissionError("this role may not import")
-    if valid_rows_only and not may_choose_valid_rows_only(user):
+    if valid_rows_only and not permissions.may_choose_valid_rows_only(user):
         valid_rows_only = False
     if options is not None and not isinstance(options, dict):
         raise ValidationError(
@@ -631,7 +615,9 @@ def import_job_confirm(*, job: ImportJob, user, valid_rows_only: bool = False) -
     """The uploader confirms the preview: queue the write after commit. A conditional
     update, so two quick confirms queue one write."""
     _check_may_decide(job, user)
-    valid_only = job.valid_rows_only or (valid_rows_only and may_choose_valid_rows_only(user))
+    valid_only = job.valid_rows_only or (
+        valid_rows_only and permissions.may_choose_valid_rows_only(user)
+    )
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.PREVIEW).update(
         status=Status.IMPORTING, valid_rows_only=valid_only
     )
@@ -688,7 +674,7 @@ def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
 def may_download_errors(job: ImportJob, user) -> bool:
     """The error workbook holds every row of the upload in clear: the uploader's own data,
     for the uploader (and superusers) only."""
-    return may_decide(job, user)
+    return permissions.may_decide_upload(job, user)
 
 
 def purge_stale_uploads() -> int:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .. import permissions
 from ..models import ImportJob, ImportRow
 from ..scope import scope_queryset
 from ..security import client_ip
@@ -25,18 +26,18 @@ def _jobs(user):
 
 def _job_to_decide(request, pk) -> ImportJob:
     """A job the user may act on (confirm, discard, its error workbook): in scope and theirs
-    (``services.may_decide``); staff who only see it get 404 like everyone else."""
+    (``permissions.may_decide_upload``); staff who only see it get 404 like everyone else."""
     job = get_object_or_404(_jobs(request.user), pk=pk)
-    if not services.may_decide(job, request.user):
+    if not permissions.may_decide_upload(job, request.user):
         raise Http404
     return job
 
 
 @login_required
 def import_list(request):
-    if not services.may_import(request.user):
+    if not permissions.may_import(request.user):
         raise Http404
-    allow = services.may_choose_valid_rows_only(request.user)
+    allow = permissions.may_choose_valid_rows_only(request.user)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, allow_valid_rows_only=allow)
         if getattr(request, "upload_too_large", False):
@@ -82,8 +83,8 @@ def import_detail(request, pk):
             "query": f"action={action}" if action else "",
             "labels": labels,
             "progress": services.progress_of(job),
-            "may_choose_valid_rows_only": services.may_choose_valid_rows_only(request.user),
-            "may_decide": services.may_decide(job, request.user),
+            "may_choose_valid_rows_only": permissions.may_choose_valid_rows_only(request.user),
+            "may_decide": permissions.may_decide_upload(job, request.user),
             "may_download_errors": services.may_download_errors(job, request.user),
             "actions": ImportRow.Action.choices,
         },
@@ -108,7 +109,9 @@ def import_status(request, pk):
 def import_confirm(request, pk):
     job = _job_to_decide(request, pk)
     valid_only = request.POST.get("valid_rows_only") == "1"
-    if job.refused_rows and not (valid_only and services.may_choose_valid_rows_only(request.user)):
+    if job.refused_rows and not (
+        valid_only and permissions.may_choose_valid_rows_only(request.user)
+    ):
         messages.error(request, _("Some rows are refused: correct the file and upload it again."))
         return redirect("import_detail", job.pk)
     services.import_job_confirm(job=job, user=request.user, valid_rows_only=valid_only)
@@ -144,7 +147,7 @@ def import_error_workbook(request, pk):
 
 @login_required
 def import_template(request, kind):
-    if not services.may_import(request.user):
+    if not permissions.may_import(request.user):
         raise Http404
     try:
         spec = kinds.get(kind)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal import permissions
 from portal.imports import services
 from portal.models import ImportJob, ImportRow, User
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"No active user named {user!r}.") from None
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
-        if not services.may_import(account):
+        if not permissions.may_import(account):
             raise CommandError(f"{user} may not import rosters.")
         job = services.import_job_create(
             user=account,
