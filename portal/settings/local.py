@@ -1,10 +1,12 @@
-"""The newcomer's settings: SQLite unless DATABASE_URL is set, Celery eager, DEBUG on.
-The keys below are throw-away values for a laptop, never for a real deployment."""
+"""The newcomer's settings: SQLite unless DATABASE_URL is set, Celery eager. DEBUG is off
+unless DEBUG=1 is set: the demo shows the portal's own Chinese 404 and 500 pages, and no
+traceback reaches a browser (errors go to the console log). The keys below are throw-away
+values for a laptop, never for a real deployment."""
 
 from .base import *  # noqa: F403
 from .env import env_bool
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = "django-insecure-local-only-7c1f0a3e5b"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 FIELD_ENCRYPTION_KEY = "local-only-field-encryption-key-not-for-production"
