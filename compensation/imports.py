@@ -17,7 +17,7 @@ from portal.imports.kinds import CheckContext, ImportedRow, WriteResult
 from portal.models import Region
 from portal.scope import scope_queryset
 
-from . import services
+from . import rules, services
 from .models import PayReport
 from .services import FIGURES
 
@@ -102,14 +102,11 @@ class PayReportKind:
                 row.refuse("county_code", code, _("Give the 6-digit division code."))
             year = cells.text(mapping.get(raw, "year")).removesuffix("年")
             number = kernel_rules.small_int(year, digits=4)
-            if number and 2000 <= number <= today.year:
-                row.values["year"] = number
+            problem = rules.report_year_problem(number, today.year)
+            if problem:
+                row.refuse("year", year, problem)
             else:
-                row.refuse(
-                    "year",
-                    year,
-                    _("The year must be between 2000 and %(year)d.") % {"year": today.year},
-                )
+                row.values["year"] = number
             for key in FIGURES:
                 value = mapping.get(raw, key)
                 try:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Region
 from portal.validators import validate_no_id_number
 
+from .rules import report_year_problem
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 
 
@@ -19,11 +21,9 @@ def validate_report_year(value: int) -> None:
     """A year's figures are reported for 2000 up to this year (the import says the same)."""
     from django.utils import timezone
 
-    this_year = timezone.localdate().year
-    if not 2000 <= value <= this_year:
-        raise ValidationError(
-            _("The year must be between 2000 and %(year)d.") % {"year": this_year}
-        )
+    problem = report_year_problem(value, timezone.localdate().year)
+    if problem:
+        raise ValidationError(problem)
 
 
 class PayReport(models.Model):

@@ -157,3 +157,17 @@ def rollup(statuses: list[str]) -> Rollup:
     else:
         status = MET
     return Rollup(status, len(statuses), met, failing, missing)
+
+
+FIRST_REPORT_YEAR = 2000
+
+
+def report_year_problem(year: int | None, this_year: int) -> str | None:
+    """A county's figures are reported for a year from 2000 up to this one; the import, the
+    form, the API and the checks refuse any other in the same words."""
+    if year is not None and FIRST_REPORT_YEAR <= year <= this_year:
+        return None
+    return _("The year must be between %(first)d and %(year)d.") % {
+        "first": FIRST_REPORT_YEAR,
+        "year": this_year,
+    }

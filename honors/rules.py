@@ -242,3 +242,14 @@ def certificate_number(region_code: str, year: int, honour_id: int, sequence: in
     (``330300-2026-0003-00012``), whatever the honour type's own code; never longer than
     the field."""
     return f"{region_code}-{year}-{honour_id:04d}-{sequence:05d}"
+
+
+def action_year_problem(year: int | None, this_year: int) -> str | None:
+    """The year a scan or a nomination may name: from 2000 to this year (no candidates for a
+    year to come); the service and the pages refuse any other in these words."""
+    if year is not None and 2000 <= year <= this_year:
+        return None
+    return _("Choose a year from 2000 to %(this_year)d, not %(year)s.") % {
+        "this_year": this_year,
+        "year": "?" if year is None else year,
+    }

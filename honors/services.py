@@ -67,10 +67,9 @@ def honours_scan(*, year: int, region: Region | None = None) -> int:
     """Propose the candidates of ``year`` (judged on 31 December, or today for this year).
     Returns how many candidates exist for the year after the scan. A year to come has no
     candidates: it is refused."""
-    if not 2000 <= year <= timezone.localdate().year:
-        raise ValidationError(
-            _("Only this year or a past one can be scanned, not %(year)d.") % {"year": year}
-        )
+    problem = rules.action_year_problem(year, timezone.localdate().year)
+    if problem:
+        raise ValidationError(problem)
     # Judged at the end of 31 December, or of yesterday for this year (today is in progress).
     on = min(date(year, 12, 31), kernel.last_full_day(timezone.localdate()))
     honours = HonourType.objects.filter(active=True).exclude(basis=Basis.NOMINATED)

@@ -25,7 +25,7 @@ from portal.security import client_ip
 from portal.selectors import home_region
 from portal.services import IDLookupRefused, audit_record, teacher_find_by_id_number
 
-from . import certificate, selectors, services
+from . import certificate, rules, selectors, services
 from .forms import DecisionForm, NominateForm
 from .models import Award, AwardBatch, CandidateStatus
 
@@ -50,12 +50,9 @@ def _action_year(request) -> int | None:
     if raw == "":
         return this_year
     year = kernel_rules.small_int(raw, digits=4)
-    if year is None or not 2000 <= year <= this_year:
-        messages.error(
-            request,
-            _("“%(year)s” is not a year that can be chosen here: from 2000 to %(this_year)d.")
-            % {"year": str(raw)[:10], "this_year": this_year},
-        )
+    problem = rules.action_year_problem(year, this_year)
+    if problem:
+        messages.error(request, problem)
         return None
     return year
 

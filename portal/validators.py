@@ -20,6 +20,28 @@ def validate_no_id_number(value: str) -> None:
         raise ValidationError(problem, code="id_number_in_text")
 
 
+# Real JSON values are a few levels deep (an object holding a list of ids or a dict of
+# options): the API's bodies, the imports' options and the JSON fields users type.
+MAX_DEPTH = 32
+
+
+def too_deep(data, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 class SafeJSONDecoder(json.JSONDecoder):
     """The decoder of every JSON field a user types into (rule sets, ladders): text too long,
     nested too deep or holding a number too long to read is an invalid value (the form says
@@ -31,10 +53,13 @@ class SafeJSONDecoder(json.JSONDecoder):
         if isinstance(s, str) and len(s) > self.MAX_CHARS:
             raise json.JSONDecodeError("the value is too long", s[:50], 0)
         try:
-            return super().decode(s, *args, **kwargs)
+            value = super().decode(s, *args, **kwargs)
         except (RecursionError, ValueError) as exc:
             if isinstance(exc, json.JSONDecodeError):
                 raise
             raise json.JSONDecodeError(
                 str(exc)[:100], s[:50] if isinstance(s, str) else "", 0
             ) from None
+        if too_deep(value):
+            raise json.JSONDecodeError("the value is nested too deep", s[:50], 0)
+        return value

@@ -306,7 +306,6 @@ class Assessment:
     cycle: Cycle
     this_year_credited: Decimal = ZERO  # toward the yearly minimum of all training
     this_year_required: Decimal = ZERO
-    year_short_years: list[int] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -510,7 +509,6 @@ def assess(
         cycle=cycle,
         this_year_credited=year_credited(totals, rule, as_of.year),
         this_year_required=rule.min_per_year,
-        year_short_years=year_short_years,
     )
 
 

@@ -200,8 +200,7 @@ def records_review(*, records, actor, approve: bool, reason: str = "") -> int:
         )
         refused += problem is not None
         record.status = RecordStatus.APPROVED if approve and not problem else RecordStatus.REJECTED
-        record.reject_reason = (problem or "") if approve else reason.strip()[:200]
-        record.reject_reason = record.reject_reason[:200]
+        record.reject_reason = ((problem or "") if approve else reason.strip())[:200]
         record.reviewed_by, record.reviewed_at = actor, now
     TrainingRecord.objects.bulk_update(
         pending, ["status", "reject_reason", "reviewed_by", "reviewed_at"]

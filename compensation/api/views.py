@@ -3,6 +3,7 @@ derived checks of a region's counties with their roll-up."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -191,8 +192,9 @@ class PayChecksView(APIView):
             raise serializers.ValidationError(
                 {"region": "region and year are required integers"}
             ) from None
-        if not 2000 <= year <= 2100:
-            raise serializers.ValidationError({"year": "a year from 2000 to 2100"})
+        problem = rules.report_year_problem(year, timezone.localdate().year)
+        if problem:
+            raise serializers.ValidationError({"year": problem})
         region = get_object_or_404(scope_queryset(request.user, Region.objects.all()), pk=region_id)
         results = selectors.county_results(request.user, region, year)
 

@@ -7,25 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-# Real bodies are a few levels deep (an object holding a list of ids or a dict of options).
-MAX_DEPTH = 32
-
-
-def too_deep(data, limit: int = MAX_DEPTH) -> bool:
-    """Whether lists and objects nest more than ``limit`` levels (walked without recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+from ..validators import MAX_DEPTH, too_deep  # the kernel's one depth guard
 
 
 def _too_deep_error() -> ParseError:

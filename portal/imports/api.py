@@ -14,12 +14,12 @@ from rest_framework.response import Response
 
 from .. import permissions
 from ..api.errors import as_drf
-from ..api.parsers import MAX_DEPTH, too_deep
 from ..api.parsers import JSONParser as GuardedJSONParser
 from ..api.views import Scoped
 from ..models import ImportJob, ImportRow
 from ..security import client_ip
 from ..services import audit_record
+from ..validators import MAX_DEPTH, too_deep
 from . import services, workbooks
 
 

@@ -281,3 +281,16 @@ def test_a_course_credit_long_after_the_course_or_missing_more_than_it_has_is_re
         with pytest.raises(ValidationError) as caught:
             services.record_create(**arguments)
         assert field in caught.value.message_dict
+
+
+def test_json_fields_share_the_apis_depth_guard():
+    """The rule sets' JSON fields refuse a value nested deeper than the API accepts (one
+    guard, ``portal.validators.too_deep``), not only one deep enough to crash the decoder."""
+    import json
+
+    from portal.validators import MAX_DEPTH, SafeJSONDecoder
+
+    nested = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(nested, cls=SafeJSONDecoder)
+    assert json.loads('{"degree": [1, [2]]}', cls=SafeJSONDecoder) == {"degree": [1, [2]]}
