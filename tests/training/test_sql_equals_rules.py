@@ -57,6 +57,8 @@ PRINCIPAL_SINCE = [
     date(2019, 6, 1),
     date(2021, 1, 1),
     date(2024, 2, 29),
+    date(2024, 12, 31),  # the first year ends on the eve of the 2026–2030 cycle
+    date(2025, 1, 1),  # ... and on its first day: it reaches into it
     date(2025, 12, 3),  # the first year reaches into the 2026–2030 cycle
     date(2026, 3, 1),
 ]
