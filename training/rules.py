@@ -306,6 +306,7 @@ class Assessment:
     cycle: Cycle
     this_year_credited: Decimal = ZERO  # toward the yearly minimum of all training
     this_year_required: Decimal = ZERO
+    year_short_years: list[int] = field(default_factory=list)  # years under the yearly minimum
 
     @property
     def share(self) -> float:
@@ -509,6 +510,7 @@ def assess(
         cycle=cycle,
         this_year_credited=year_credited(totals, rule, as_of.year),
         this_year_required=rule.min_per_year,
+        year_short_years=year_short_years,
     )
 
 
